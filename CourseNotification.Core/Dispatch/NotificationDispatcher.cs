@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using System.Text;
+using CourseNotification.Email;
+using CourseNotification.Scanning;
+using CourseNotification.Settings;
+using CourseNotification.Signals;
+using CourseNotification.Storage;
+using CourseNotification.Templates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CourseNotification.Dispatch;
+
+/// <summary>What became of one queued send.</summary>
+public enum DispatchOutcome
+{
+    Sent,
+    /// <summary>Already sent or failed for good (a duplicate message).</summary>
+    Duplicate,
+    /// <summary>Could not be sent and never will be (no address): recorded as failed.</summary>
+    Failed,
+    /// <summary>No longer due when its turn came (completed, suspended, accessed...): nothing sent.</summary>
+    NoLongerDue,
+}
+
+/// <summary>Thrown to have the queue retry later: another worker holds the send's claim.</summary>
+public sealed class SendHeldElsewhereException(SendKey key) : Exception($"Send {key} is claimed by another worker.");
+
+/// <summary>
+/// Handles one <c>notifications</c> message: re-checks with the engine that the send is still due now,
+/// claims it in the ledger, renders the mail in the learner's language, sends it, marks it sent.
+/// A failure releases the claim and rethrows, so the queue retries; the last try records it as failed.
+/// </summary>
+public sealed class NotificationDispatcher(
+    CourseStore courses,
+    SnapshotStore snapshots,
+    LearnerStore learners,
+    LedgerStore ledger,
+    SignalSettingsProvider settingsProvider,
+    MailRenderer renderer,
+    IMailTransport transport,
+    QueueSettings queueSettings,
+    TimeProvider clock,
+    IOptions<EmailOptions> email,
+    ILogger<NotificationDispatcher> logger)
+{
+    /// <summary>How long a claim protects a send in progress before another worker may take it over.</summary>
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
+
+    public async Task<DispatchOutcome> HandleAsync(NotificationMessage message, long dequeueCount, CancellationToken cancellationToken)
+    {
+        var key = new SendKey(message.CourseId, message.LearnerId, message.Signal, message.Anchor, message.Repeat);
+        var now = clock.GetUtcNow();
+        var course = await courses.GetAsync(key.CourseId, cancellationToken);
+        var snapshot = await snapshots.GetAsync(key.CourseId, key.LearnerId, cancellationToken);
+        if (course is null || snapshot is null)
+        {
+            logger.LogInformation("Dropped {Signal} for learner {LearnerId} in course {CourseId}: enrolment gone", key.Signal, key.LearnerId, key.CourseId);
+            return DispatchOutcome.NoLongerDue;
+        }
+        var settings = settingsProvider.For(course);
+        var history = await ledger.ReadLearnerAsync(key.CourseId, key.LearnerId, cancellationToken);
+        var decision = SignalEngine.Evaluate(course, snapshot, history, settings, now, key.Signal);
+        if (decision?.Key != key || decision.State != DecisionState.Due)
+        {
+            logger.LogInformation(
+                "Dropped {Signal} for learner {LearnerId} in course {CourseId}: now {State} ({Reason})",
+                key.Signal, key.LearnerId, key.CourseId, decision?.State, decision?.Reason);
+            return DispatchOutcome.NoLongerDue;
+        }
+
+        var claim = await ledger.TryClaimAsync(key, now, ClaimLease, cancellationToken);
+        switch (claim.Outcome)
+        {
+            case ClaimOutcome.AlreadySent or ClaimOutcome.AlreadyFailed:
+                logger.LogInformation("Duplicate message for {SendKey} ignored ({Outcome})", key.ToString(), claim.Outcome);
+                return DispatchOutcome.Duplicate;
+            case ClaimOutcome.HeldByOther:
+                throw new SendHeldElsewhereException(key);
+        }
+
+        try
+        {
+            var learner = await learners.GetAsync(key.LearnerId, cancellationToken);
+            if (learner is null || string.IsNullOrWhiteSpace(learner.Email))
+            {
+                await ledger.MarkFailedAsync(key, now, "no email address known for the learner", cancellationToken);
+                logger.LogWarning("No address for learner {LearnerId}: {Signal} recorded as failed", key.LearnerId, key.Signal);
+                return DispatchOutcome.Failed;
+            }
+            var zone = TimeZones.Resolve(learner.TimeZone, settings.SiteZone);
+            var rendered = renderer.Render(key.Signal, new MailContext(course, learner, zone, key.Anchor));
+            var mail = new OutgoingMail(
+                learner.Email, $"{learner.FirstName} {learner.LastName}".Trim(), rendered.Subject, rendered.Html, rendered.Text,
+                MessageIdOf(key, email.Value.From), rendered.Language);
+            var providerId = await transport.SendAsync(mail, cancellationToken);
+            await ledger.MarkSentAsync(key, claim.ETag, clock.GetUtcNow(), providerId, cancellationToken);
+            logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);
+            return DispatchOutcome.Sent;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var reason = $"{e.GetType().Name}: {e.Message}";
+            if (dequeueCount >= queueSettings.MaxDequeueCount)
+            {
+                await ledger.MarkFailedAsync(key, clock.GetUtcNow(), reason, CancellationToken.None);
+                logger.LogError(e, "Giving up {Signal} for learner {LearnerId} in course {CourseId} after {Tries} tries", key.Signal, key.LearnerId, key.CourseId, dequeueCount);
+            }
+            else
+            {
+                await ledger.ReleaseAsync(key, claim.ETag, clock.GetUtcNow(), reason, CancellationToken.None);
+                logger.LogWarning(e, "Try {Try} of {Signal} for learner {LearnerId} in course {CourseId} failed", dequeueCount, key.Signal, key.LearnerId, key.CourseId);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>A Message-ID that is the same on every try of the same send (relays may de-duplicate on it).</summary>
+    public static string MessageIdOf(SendKey key, string fromAddress)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()));
+        var domain = fromAddress[(fromAddress.IndexOf('@', StringComparison.Ordinal) + 1)..];
+        return $"{Convert.ToHexStringLower(hash.AsSpan(0, 16))}@{domain}";
+    }
+}

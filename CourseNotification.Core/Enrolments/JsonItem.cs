@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CourseNotification.Enrolments;
+
+/// <summary>
+/// Reads the fields of one JSON object the lenient way Moodle writes them (numbers as strings, dates as
+/// Unix seconds or ISO 8601, 0 for "none"), and keeps the first problem found, naming the field.
+/// </summary>
+internal sealed class JsonItem(JsonObject node)
+{
+    public string? Problem { get; private set; }
+
+    public string? ProblemField { get; private set; }
+
+    public bool Has(string name) => node.ContainsKey(name);
+
+    public JsonObject? Object(string name) => node[name] as JsonObject;
+
+    public long? Long(string name, bool required = false)
+    {
+        var value = node[name];
+        if (value is null)
+        {
+            return required ? Fail<long?>(name, "is required") : null;
+        }
+        if (value is JsonValue v)
+        {
+            if (v.TryGetValue<long>(out var number))
+            {
+                return number;
+            }
+            if (v.TryGetValue<double>(out var real) && real == Math.Floor(real) && Math.Abs(real) < long.MaxValue)
+            {
+                return (long)real;
+            }
+            if (v.TryGetValue<string>(out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out number))
+            {
+                return number;
+            }
+        }
+        return Fail<long?>(name, "must be an integer");
+    }
+
+    public long Id(string name)
+    {
+        var id = Long(name, required: true);
+        return id is > 0 ? id.Value : Problem is null ? Fail<long>(name, "must be a positive integer") : 0;
+    }
+
+    public string? String(string name)
+    {
+        var value = node[name];
+        if (value is null)
+        {
+            return null;
+        }
+        if (value is JsonValue v && v.GetValueKind() is JsonValueKind.String or JsonValueKind.Number)
+        {
+            return v.ToString();
+        }
+        return Fail<string?>(name, "must be a string");
+    }
+
+    public bool? Bool(string name)
+    {
+        var value = node[name];
+        if (value is null)
+        {
+            return null;
+        }
+        if (value is JsonValue v)
+        {
+            switch (v.GetValueKind())
+            {
+                case JsonValueKind.True: return true;
+                case JsonValueKind.False: return false;
+                case JsonValueKind.Number when v.TryGetValue<int>(out var n) && n is 0 or 1: return n == 1;
+                case JsonValueKind.String when v.GetValue<string>() is "0" or "1" or "true" or "false":
+                    return v.GetValue<string>() is "1" or "true";
+            }
+        }
+        return Fail<bool?>(name, "must be true or false");
+    }
+
+    /// <summary>A date as Unix seconds (number or string) or ISO 8601 with offset; 0 or null mean "none".</summary>
+    public DateTimeOffset? Date(string name)
+    {
+        var value = node[name];
+        if (value is not JsonValue v)
+        {
+            return value is null ? null : Fail<DateTimeOffset?>(name, "must be Unix seconds or an ISO 8601 date");
+        }
+        if (v.TryGetValue<string>(out var text))
+        {
+            if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return FromUnix(seconds);
+            }
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+                && (text.EndsWith('Z') || text.Contains('+', StringComparison.Ordinal) || text.LastIndexOf('-') > 9))
+            {
+                return parsed;
+            }
+            return Fail<DateTimeOffset?>(name, $"'{text}' is neither Unix seconds nor an ISO 8601 date with offset");
+        }
+        var number = Long(name);
+        return number is null ? null : FromUnix(number.Value);
+    }
+
+    /// <summary>A list of strings; null when absent.</summary>
+    public IReadOnlyList<string>? Strings(string name)
+    {
+        var value = node[name];
+        if (value is null)
+        {
+            return null;
+        }
+        if (value is JsonArray array && array.All(e => e is JsonValue v && v.GetValueKind() == JsonValueKind.String))
+        {
+            return array.Select(e => e!.GetValue<string>()).ToList();
+        }
+        return Fail<IReadOnlyList<string>?>(name, "must be a list of strings");
+    }
+
+    /// <summary>Records a problem found by the caller (the first one wins).</summary>
+    public void Reject(string name, string problem) => Fail<object?>(name, problem);
+
+    private static DateTimeOffset? FromUnix(long seconds) =>
+        seconds == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(seconds);
+
+    private T Fail<T>(string name, string problem)
+    {
+        if (Problem is null)
+        {
+            ProblemField = name;
+            Problem = $"{name} {problem}";
+        }
+        return default!;
+    }
+}

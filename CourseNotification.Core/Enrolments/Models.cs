@@ -1,0 +1,73 @@
+namespace CourseNotification.Enrolments;
+
+/// <summary>A Moodle course as this service knows it.</summary>
+public sealed record Course
+{
+    public required long Id { get; init; }
+    public string ShortName { get; init; } = "";
+    public string FullName { get; init; } = "";
+    public string? Url { get; init; }
+    public DateTimeOffset? StartDate { get; init; }
+    public DateTimeOffset? EndDate { get; init; }
+    public bool Visible { get; init; } = true;
+}
+
+/// <summary>A person who may receive mail. Personal data lives here only (and in the ledger's recipient details).</summary>
+public sealed record Learner
+{
+    public required long Id { get; init; }
+    public string Username { get; init; } = "";
+    public string Email { get; init; } = "";
+    public string FirstName { get; init; } = "";
+    public string LastName { get; init; } = "";
+    /// <summary>Moodle language code (<c>fr</c>, <c>en</c>, <c>fr_ca</c>...); empty: site default.</summary>
+    public string Lang { get; init; } = "";
+    /// <summary>IANA zone, Moodle's <c>99</c> or empty: site default.</summary>
+    public string TimeZone { get; init; } = "";
+    public bool Suspended { get; init; }
+}
+
+/// <summary>The part of a learner the engine needs, copied into each of their snapshots so a scan reads one table.</summary>
+public sealed record LearnerProfile(string Lang, string TimeZone, bool Suspended)
+{
+    public static LearnerProfile Of(Learner learner) => new(learner.Lang, learner.TimeZone, learner.Suspended);
+}
+
+/// <summary>One Moodle enrolment (user_enrolments row) of a learner in a course.</summary>
+public sealed record Enrolment
+{
+    public required long Id { get; init; }
+    public string Method { get; init; } = "manual";
+    public bool Active { get; init; } = true;
+    /// <summary>Moodle timestart; null when 0 (from creation).</summary>
+    public DateTimeOffset? Start { get; init; }
+    /// <summary>Moodle timeend; null when 0 (open-ended).</summary>
+    public DateTimeOffset? End { get; init; }
+    /// <summary>When the enrolment was created (Moodle timecreated), the start when none is set.</summary>
+    public DateTimeOffset? Created { get; init; }
+
+    public DateTimeOffset? EffectiveStart => Start ?? Created;
+}
+
+/// <summary>
+/// Everything the engine needs about one learner in one course: their enrolments, roles, activity and
+/// completion, and a copy of their profile. Keyed (course, learner).
+/// </summary>
+public sealed record EnrolmentSnapshot
+{
+    public required long CourseId { get; init; }
+    public required long LearnerId { get; init; }
+    public IReadOnlyList<Enrolment> Enrolments { get; init; } = [];
+    /// <summary>Role short names in the course context; null when no role was ever reported.</summary>
+    public IReadOnlyList<string>? Roles { get; init; }
+    public DateTimeOffset? FirstAccess { get; init; }
+    public DateTimeOffset? LastAccess { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public LearnerProfile? Profile { get; init; }
+
+    /// <summary>Adds the enrolment, or replaces the one with the same id.</summary>
+    public EnrolmentSnapshot WithEnrolment(Enrolment enrolment) => this with
+    {
+        Enrolments = [.. Enrolments.Where(e => e.Id != enrolment.Id), enrolment],
+    };
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CourseNotification.Enrolments;
+using CourseNotification.Scanning;
+using Microsoft.AspNetCore.Http;
+
+namespace CourseNotification.Http;
+
+/// <summary>
+/// The HTTP routes, written once over ASP.NET Core's request and result types: the Functions triggers
+/// and the Cli's Kestrel host both map them, so local behaviour is production behaviour.
+/// </summary>
+public sealed class ApiEndpoints(SnapshotIngest snapshotIngest, MoodleEventIngest eventIngest, ScanPlanner scanPlanner, TimeProvider clock)
+{
+    public const long MaxSnapshotBytes = 16 * 1024 * 1024;
+    public const long MaxEventBytes = 1024 * 1024;
+
+    /// <summary>PUT /api/snapshots</summary>
+    public async Task<IResult> PutSnapshotsAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (json, problem) = await JsonBody.ReadAsync(request, MaxSnapshotBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (json is not JsonObject body)
+        {
+            return Problems.Field(400, "body", "The body must be a JSON object with courses, learners and/or enrolments.");
+        }
+        if (SnapshotIngest.MalformedList(body) is { } list)
+        {
+            return Problems.Field(400, list, $"{list} must be an array of objects.");
+        }
+        return Results.Ok(await snapshotIngest.UpsertAsync(body, cancellationToken));
+    }
+
+    /// <summary>POST /api/moodle/events</summary>
+    public async Task<IResult> PostMoodleEventsAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (json, problem) = await JsonBody.ReadAsync(request, MaxEventBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        try
+        {
+            return Results.Accepted(value: await eventIngest.IngestAsync(json!, cancellationToken));
+        }
+        catch (EventRejectedException e)
+        {
+            return Problems.Field(e.Status, e.Field, e.Message);
+        }
+    }
+
+    /// <summary>POST /api/scan?at=ISO: what the hourly timer does, on demand (administrators, the demo).</summary>
+    public async Task<IResult> PostScanAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var at = clock.GetUtcNow();
+        if (request.Query["at"] is { Count: > 0 } given)
+        {
+            if (!DateTimeOffset.TryParse(given[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
+            {
+                return Problems.Field(400, "at", $"'{given[0]}' is not an ISO 8601 instant.");
+            }
+        }
+        var courses = await scanPlanner.FanOutAsync(at, cancellationToken);
+        return Results.Accepted(value: new { at, courses });
+    }
+}

@@ -1,0 +1,59 @@
+using CourseNotification.Dispatch;
+using CourseNotification.Email;
+using CourseNotification.Enrolments;
+using CourseNotification.Http;
+using CourseNotification.Scanning;
+using CourseNotification.Settings;
+using CourseNotification.Storage;
+using CourseNotification.Templates;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace CourseNotification;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Everything both hosts need: validated settings (a wrong app setting stops the start with a message
+    /// naming it), storage, the Core services and the configured mail transport. The clock is
+    /// <see cref="TimeProvider.System"/> unless the host registered another one before.
+    /// </summary>
+    public static IServiceCollection AddCourseNotification(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PlatformOptions>().BindConfiguration(PlatformOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MoodleOptions>().BindConfiguration(MoodleOptions.Section);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => QueueSettings.FromHostJson());
+        services.AddSingleton(_ => StorageAccount.FromConfiguration(configuration));
+        services.AddSingleton<CourseStore>();
+        services.AddSingleton<LearnerStore>();
+        services.AddSingleton<SnapshotStore>();
+        services.AddSingleton<LedgerStore>();
+        services.AddSingleton<QueueWriter>();
+
+        services.AddSingleton<SignalSettingsProvider>();
+        services.AddSingleton<SnapshotIngest>();
+        services.AddSingleton<MoodleEventIngest>();
+        services.AddSingleton<ScanPlanner>();
+        services.AddSingleton<CourseScanner>();
+        services.AddSingleton<TemplateCatalog>();
+        services.AddSingleton<MailRenderer>();
+        services.AddSingleton<NotificationDispatcher>();
+        services.AddSingleton<ApiEndpoints>();
+
+        services.AddSingleton<SmtpMailTransport>();
+        services.AddSingleton<OutboxMailTransport>();
+        services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value.Transport switch
+        {
+            EmailTransportKind.Smtp => sp.GetRequiredService<SmtpMailTransport>(),
+            EmailTransportKind.Outbox => sp.GetRequiredService<OutboxMailTransport>(),
+            var other => throw new OptionsValidationException(EmailOptions.Section, typeof(EmailOptions), [$"Email__Transport {other} is not available."]),
+        });
+        services.AddHostedService<StorageInitializer>();
+        return services;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text.Json.Serialization;
+
+namespace CourseNotification.Signals;
+
+/// <summary>The states of spec/signals.md rule 7 (JSON: snake_case).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DecisionState>))]
+public enum DecisionState
+{
+    [JsonStringEnumMemberName("sent")] Sent,
+    [JsonStringEnumMemberName("due")] Due,
+    [JsonStringEnumMemberName("scheduled")] Scheduled,
+    [JsonStringEnumMemberName("superseded")] Superseded,
+    [JsonStringEnumMemberName("missed")] Missed,
+    [JsonStringEnumMemberName("failed")] Failed,
+    [JsonStringEnumMemberName("disabled")] Disabled,
+    [JsonStringEnumMemberName("not_applicable")] NotApplicable,
+}
+
+/// <summary>
+/// What the engine says of one signal for one (course, learner) at one instant, with the reason.
+/// <paramref name="Anchor"/> is the local date the send is keyed on; <paramref name="At"/> the instant it
+/// was or will be sent, when known.
+/// </summary>
+public sealed record Decision(
+    long CourseId,
+    long LearnerId,
+    string Signal,
+    DecisionState State,
+    DateOnly? Anchor,
+    DateTimeOffset? At,
+    string? Reason,
+    [property: JsonIgnore] int Repeat = 0)
+{
+    /// <summary>A worker has claimed this send and is sending it: due, but not to be queued again.</summary>
+    [JsonIgnore]
+    public bool InFlight { get; init; }
+
+    /// <summary>The ledger key of the send this decision speaks of, when it has an anchor.</summary>
+    public SendKey? Key => Anchor is { } anchor ? new SendKey(CourseId, LearnerId, Signal, anchor, Repeat) : null;
+}
+
+/// <summary>
+/// The identity of one send (spec/signals.md rule 3): delivered at most once whatever happens.
+/// </summary>
+public sealed record SendKey(long CourseId, long LearnerId, string Signal, DateOnly Anchor, int Repeat)
+{
+    public override string ToString() =>
+        $"{CourseId}/{LearnerId}/{Signal}/{Anchor:yyyy-MM-dd}/{Repeat}";
+}
+
+/// <summary>The states a send can have in the ledger.</summary>
+public enum SendState
+{
+    /// <summary>A worker holds it (until its lease ends) and is sending.</summary>
+    Claimed,
+    Sent,
+    Failed,
+}
+
+/// <summary>The engine's view of one ledger row: what already happened to a send.</summary>
+public sealed record SendRecord(SendKey Key, SendState State, DateTimeOffset At, string? Reason);

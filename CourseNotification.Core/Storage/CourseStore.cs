@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Data.Tables;
+using CourseNotification.Enrolments;
+
+namespace CourseNotification.Storage;
+
+/// <summary>Courses: one partition, row key = course id, so the scan lists them in pages.</summary>
+public sealed class CourseStore(StorageAccount storage)
+{
+    private const string Partition = "course";
+    private readonly TableClient _table = storage.Table(StorageNames.CoursesTable);
+
+    public async Task<Course?> GetAsync(long courseId, CancellationToken cancellationToken)
+    {
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, StorageNames.Key(courseId), cancellationToken: cancellationToken);
+        return response.HasValue ? ToCourse(response.Value!) : null;
+    }
+
+    public async Task UpsertAsync(Course course, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(Partition, StorageNames.Key(course.Id))
+        {
+            ["ShortName"] = course.ShortName,
+            ["FullName"] = course.FullName,
+            ["Url"] = course.Url,
+            ["StartDate"] = course.StartDate,
+            ["EndDate"] = course.EndDate,
+            ["Visible"] = course.Visible,
+        };
+        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>Course ids in pages (never the whole table in memory).</summary>
+    public async IAsyncEnumerable<IReadOnlyList<long>> ListIdPagesAsync(int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var query = _table.QueryAsync<TableEntity>(e => e.PartitionKey == Partition, pageSize, ["RowKey"], cancellationToken);
+        await foreach (Page<TableEntity> page in query.AsPages())
+        {
+            yield return page.Values.Select(e => StorageNames.ParseKey(e.RowKey)).ToList();
+        }
+    }
+
+    private static Course ToCourse(TableEntity e) => new()
+    {
+        Id = StorageNames.ParseKey(e.RowKey),
+        ShortName = e.GetString("ShortName") ?? "",
+        FullName = e.GetString("FullName") ?? "",
+        Url = e.GetString("Url"),
+        StartDate = e.GetDateTimeOffset("StartDate"),
+        EndDate = e.GetDateTimeOffset("EndDate"),
+        Visible = e.GetBoolean("Visible") ?? true,
+    };
+}

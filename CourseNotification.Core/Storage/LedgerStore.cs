@@ -1,0 +1,136 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using CourseNotification.Signals;
+
+namespace CourseNotification.Storage;
+
+/// <summary>The outcome of trying to claim a send in the ledger.</summary>
+public enum ClaimOutcome
+{
+    /// <summary>This worker holds the send now (<see cref="Claim.ETag"/> proves it).</summary>
+    Claimed,
+    AlreadySent,
+    AlreadyFailed,
+    /// <summary>Another worker holds a lease that has not expired.</summary>
+    HeldByOther,
+}
+
+public readonly record struct Claim(ClaimOutcome Outcome, ETag ETag, int Attempt);
+
+/// <summary>
+/// The send ledger (spec/signals.md rule 3): partition = course, row key = learner|signal|anchor|repeat,
+/// so one range read gives the history of a page of learners. A send is claimed by an insert that fails
+/// when the row exists; a claim whose lease ran out may be taken over, with the ETag as the proof.
+/// </summary>
+public sealed class LedgerStore(StorageAccount storage)
+{
+    private readonly TableClient _table = storage.Table(StorageNames.LedgerTable);
+
+    public static string RowKey(SendKey key) =>
+        string.Join('|', StorageNames.Key(key.LearnerId), key.Signal, key.Anchor.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), key.Repeat.ToString(CultureInfo.InvariantCulture));
+
+    public async Task<Claim> TryClaimAsync(SendKey key, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(StorageNames.Key(key.CourseId), RowKey(key))
+        {
+            ["State"] = nameof(SendState.Claimed),
+            ["At"] = now,
+            ["LeaseUntil"] = now + lease,
+            ["Attempts"] = 1,
+        };
+        try
+        {
+            var added = await _table.AddEntityAsync(entity, cancellationToken);
+            return new Claim(ClaimOutcome.Claimed, added.Headers.ETag ?? ETag.All, 1);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // Somebody claimed it before: look at what became of it.
+        }
+
+        var existing = (await _table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken)).Value;
+        switch (Enum.Parse<SendState>(existing.GetString("State")!))
+        {
+            case SendState.Sent:
+                return new Claim(ClaimOutcome.AlreadySent, existing.ETag, 0);
+            case SendState.Failed:
+                return new Claim(ClaimOutcome.AlreadyFailed, existing.ETag, 0);
+        }
+        if (existing.GetDateTimeOffset("LeaseUntil") > now)
+        {
+            return new Claim(ClaimOutcome.HeldByOther, existing.ETag, 0);
+        }
+
+        var attempt = (existing.GetInt32("Attempts") ?? 1) + 1;
+        existing["At"] = now;
+        existing["LeaseUntil"] = now + lease;
+        existing["Attempts"] = attempt;
+        try
+        {
+            var updated = await _table.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+            return new Claim(ClaimOutcome.Claimed, updated.Headers.ETag ?? ETag.All, attempt);
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return new Claim(ClaimOutcome.HeldByOther, existing.ETag, 0);
+        }
+    }
+
+    public Task MarkSentAsync(SendKey key, ETag claim, DateTimeOffset at, string providerMessageId, CancellationToken cancellationToken) =>
+        _table.UpdateEntityAsync(
+            new TableEntity(StorageNames.Key(key.CourseId), RowKey(key))
+            {
+                ["State"] = nameof(SendState.Sent),
+                ["At"] = at,
+                ["ProviderMessageId"] = providerMessageId,
+            },
+            claim, TableUpdateMode.Merge, cancellationToken);
+
+    /// <summary>Gives the claim back after a failed try, so the next try (queue retry) may take it at once.</summary>
+    public Task ReleaseAsync(SendKey key, ETag claim, DateTimeOffset at, string error, CancellationToken cancellationToken) =>
+        _table.UpdateEntityAsync(
+            new TableEntity(StorageNames.Key(key.CourseId), RowKey(key)) { ["LeaseUntil"] = at, ["LastError"] = error },
+            claim, TableUpdateMode.Merge, cancellationToken);
+
+    /// <summary>Records a final failure with its reason, visible to administrators (rule 3: nothing lost silently).</summary>
+    public Task MarkFailedAsync(SendKey key, DateTimeOffset at, string reason, CancellationToken cancellationToken) =>
+        _table.UpsertEntityAsync(
+            new TableEntity(StorageNames.Key(key.CourseId), RowKey(key))
+            {
+                ["State"] = nameof(SendState.Failed),
+                ["At"] = at,
+                ["LastError"] = reason,
+            },
+            TableUpdateMode.Merge, cancellationToken);
+
+    /// <summary>The history of the learners <paramref name="firstLearnerId"/>..<paramref name="lastLearnerId"/> of a course, in one range read.</summary>
+    public async Task<ILookup<long, SendRecord>> ReadRangeAsync(long courseId, long firstLearnerId, long lastLearnerId, CancellationToken cancellationToken)
+    {
+        var partition = StorageNames.Key(courseId);
+        var from = StorageNames.Key(firstLearnerId) + "|";
+        var to = StorageNames.Key(lastLearnerId) + "|~";
+        var records = new List<SendRecord>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}");
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            records.Add(ToRecord(entity));
+        }
+        return records.ToLookup(r => r.Key.LearnerId);
+    }
+
+    public async Task<IReadOnlyList<SendRecord>> ReadLearnerAsync(long courseId, long learnerId, CancellationToken cancellationToken) =>
+        (await ReadRangeAsync(courseId, learnerId, learnerId, cancellationToken))[learnerId].ToList();
+
+    private static SendRecord ToRecord(TableEntity e)
+    {
+        var parts = e.RowKey.Split('|');
+        var key = new SendKey(
+            StorageNames.ParseKey(e.PartitionKey),
+            StorageNames.ParseKey(parts[0]),
+            parts[1],
+            DateOnly.ParseExact(parts[2], "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            int.Parse(parts[3], CultureInfo.InvariantCulture));
+        return new SendRecord(key, Enum.Parse<SendState>(e.GetString("State")!), e.GetDateTimeOffset("At") ?? default, e.GetString("LastError"));
+    }
+}

@@ -1,0 +1,29 @@
+namespace CourseNotification.Storage;
+
+/// <summary>Names of every table and queue the service uses (also created by infra and by <see cref="StorageInitializer"/>).</summary>
+public static class StorageNames
+{
+    public const string CoursesTable = "courses";
+    public const string LearnersTable = "learners";
+    public const string SnapshotsTable = "snapshots";
+    /// <summary>Index learner -> courses, so a learner's change reaches each of their snapshots.</summary>
+    public const string LearnerCoursesTable = "learnercourses";
+    public const string LedgerTable = "ledger";
+
+    public const string ScanCourseQueue = "scan-course";
+    public const string NotificationsQueue = "notifications";
+
+    public static IReadOnlyList<string> Tables { get; } =
+        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable];
+
+    public static IReadOnlyList<string> Queues { get; } =
+        [ScanCourseQueue, NotificationsQueue, PoisonQueueOf(ScanCourseQueue), PoisonQueueOf(NotificationsQueue)];
+
+    /// <summary>The Functions host's convention: failed messages go to "&lt;queue&gt;-poison".</summary>
+    public static string PoisonQueueOf(string queue) => queue + "-poison";
+
+    /// <summary>Moodle ids as fixed-width keys, so rows sort numerically and ranges line up across tables.</summary>
+    public static string Key(long id) => id.ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static long ParseKey(string key) => long.Parse(key, System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,21 @@
+namespace CourseNotification.Templates;
+
+/// <summary>Maps Moodle language codes to the languages templates exist in.</summary>
+public static class Languages
+{
+    public static IReadOnlyList<string> Supported { get; } = ["fr", "en"];
+
+    /// <summary><c>fr_ca</c> -> <c>fr</c>, <c>en_us</c> -> <c>en</c>; anything else -> the site default.</summary>
+    public static string Pick(string? moodleLang, string siteDefault)
+    {
+        if (!string.IsNullOrWhiteSpace(moodleLang))
+        {
+            var primary = moodleLang.Split('_', '-')[0].Trim().ToLowerInvariant();
+            if (Supported.Contains(primary))
+            {
+                return primary;
+            }
+        }
+        return siteDefault;
+    }
+}
