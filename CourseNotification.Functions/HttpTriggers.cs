@@ -1,0 +1,24 @@
+using CourseNotification.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace CourseNotification.Functions;
+
+/// <summary>HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>.</summary>
+internal sealed class HttpTriggers(ApiEndpoints api)
+{
+    [Function("PutSnapshots")]
+    public Task<IResult> PutSnapshots(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/snapshots")] HttpRequest request, CancellationToken cancellationToken) =>
+        api.PutSnapshotsAsync(request, cancellationToken);
+
+    [Function("PostMoodleEvents")]
+    public Task<IResult> PostMoodleEvents(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/moodle/events")] HttpRequest request, CancellationToken cancellationToken) =>
+        api.PostMoodleEventsAsync(request, cancellationToken);
+
+    [Function("PostScan")]
+    public Task<IResult> PostScan(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/scan")] HttpRequest request, CancellationToken cancellationToken) =>
+        api.PostScanAsync(request, cancellationToken);
+}

@@ -1,0 +1,8 @@
+using CourseNotification;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Services.AddCourseNotification(builder.Configuration);
+builder.Build().Run();
