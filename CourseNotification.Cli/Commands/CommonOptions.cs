@@ -1,0 +1,24 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace CourseNotification.Cli.Commands;
+
+/// <summary>Options several verbs share.</summary>
+internal static class CommonOptions
+{
+    /// <summary><c>--at</c>: the instant the verb acts at (default: now), so any day can be played.</summary>
+    public static Option<DateTimeOffset?> At() => new("--at")
+    {
+        Description = "ISO 8601 instant to act at (default: now), e.g. 2026-01-05T09:00:00+01:00",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            {
+                return at;
+            }
+            result.AddError($"--at '{text}' is not an ISO 8601 instant.");
+            return null;
+        },
+    };
+}

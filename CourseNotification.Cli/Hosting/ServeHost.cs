@@ -1,0 +1,44 @@
+using CourseNotification.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CourseNotification.Cli.Hosting;
+
+/// <summary>
+/// The local host: the same Core services as the Function App, the HTTP routes on Kestrel, the hourly
+/// scan and the queue workers. <c>serve</c>, the demo and the end-to-end tests all run this.
+/// </summary>
+public static class ServeHost
+{
+    public static WebApplication Build(IConfiguration configuration, TimeProvider clock, string urls, bool runWorkers = true)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.WebHost.UseUrls(urls);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Microsoft.Hosting", LogLevel.Warning).AddFilter("Azure", LogLevel.Warning);
+        builder.Services.AddSingleton(clock);
+        builder.Services.AddCourseNotification(builder.Configuration);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<Pipeline>();
+        if (runWorkers)
+        {
+            builder.Services.AddHostedService<HourlyScanWorker>();
+            builder.Services.AddHostedService<QueueWorker>();
+        }
+
+        var app = builder.Build();
+        MapRoutes(app);
+        return app;
+    }
+
+    /// <summary>The routes of the Functions HTTP triggers (same paths, same handlers).</summary>
+    private static void MapRoutes(WebApplication app)
+    {
+        app.MapPut("/api/snapshots", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PutSnapshotsAsync(r, ct));
+        app.MapPost("/api/moodle/events", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostMoodleEventsAsync(r, ct));
+        app.MapPost("/api/scan", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostScanAsync(r, ct));
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CourseNotification.Cli.Hosting;
+
+/// <summary>The Core services without HTTP, for the verbs (scan, dispatch): started, so settings are validated and storage exists.</summary>
+public static class WorkerHost
+{
+    public static async Task<IHost> StartAsync(IConfiguration configuration, TimeProvider clock, CancellationToken cancellationToken, bool runQueueWorkers = false)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Azure", LogLevel.Warning);
+        builder.Services.AddSingleton(clock);
+        builder.Services.AddCourseNotification(builder.Configuration);
+        builder.Services.AddSingleton<Pipeline>();
+        if (runQueueWorkers)
+        {
+            builder.Services.AddHostedService<QueueWorker>();
+        }
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return host;
+    }
+}

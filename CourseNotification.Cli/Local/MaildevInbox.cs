@@ -1,0 +1,43 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace CourseNotification.Cli.Local;
+
+/// <summary>A mail as maildev received it.</summary>
+public sealed record ReceivedMail(string To, string Subject, string Text, string Html, string ContentLanguage);
+
+/// <summary>Reads maildev's inbox through its HTTP API (<c>GET /api/email</c>, <c>DELETE /api/email/all</c>).</summary>
+public sealed class MaildevInbox(Uri webUrl) : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = webUrl };
+
+    public async Task<IReadOnlyList<ReceivedMail>> ReadAsync(CancellationToken cancellationToken)
+    {
+        var mails = await _http.GetFromJsonAsync<JsonArray>("api/email", cancellationToken) ?? [];
+        return mails.OfType<JsonObject>().Select(m => new ReceivedMail(
+            m["to"]?[0]?["address"]?.GetValue<string>() ?? "",
+            m["subject"]?.GetValue<string>() ?? "",
+            m["text"]?.GetValue<string>() ?? "",
+            m["html"]?.GetValue<string>() ?? "",
+            m["headers"]?["content-language"]?.GetValue<string>() ?? "")).ToList();
+    }
+
+    /// <summary>Polls until at least <paramref name="count"/> mails arrived, or the timeout passes.</summary>
+    public async Task<IReadOnlyList<ReceivedMail>> WaitForAsync(int count, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var mails = await ReadAsync(cancellationToken);
+            if (mails.Count >= count || DateTime.UtcNow > deadline)
+            {
+                return mails;
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    public Task ClearAsync(CancellationToken cancellationToken) => _http.DeleteAsync("api/email/all", cancellationToken);
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,1 @@
+return await CourseNotification.Cli.CliApp.RunAsync(args);
