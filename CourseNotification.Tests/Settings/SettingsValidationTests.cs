@@ -1,0 +1,23 @@
+using CourseNotification.Tests.Integration;
+using Microsoft.Extensions.Options;
+
+namespace CourseNotification.Tests.Settings;
+
+/// <summary>A wrong app setting stops the start with a message naming it, instead of sending wrong mail.</summary>
+[TestClass]
+public sealed class SettingsValidationTests
+{
+    [TestMethod]
+    [DataRow("Platform:SendHour", "24", "Platform__SendHour")]
+    [DataRow("Platform:SendHour", "22", "Platform__SendHour")]
+    [DataRow("Platform:TimeZone", "Europe/Atlantis", "Platform__TimeZone")]
+    [DataRow("Platform:DefaultLanguage", "de", "Platform__DefaultLanguage")]
+    [DataRow("Email:From", "nobody", "Email__From")]
+    [DataRow("Email:Smtp:Host", "", "Email__Smtp__Host")]
+    [DataRow("Email:Transport", "Acs", "Email__Transport")]
+    public async Task A_nonsense_setting_stops_the_start_naming_it(string key, string value, string named)
+    {
+        var error = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => CoreServices.StartAsync(null, (key, value)));
+        StringAssert.Contains(error.Message, named);
+    }
+}
