@@ -24,6 +24,7 @@ public static class ServiceCollectionExtensions
     {
         services.AddOptions<PlatformOptions>().BindConfiguration(PlatformOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SignalOptions>().BindConfiguration(SignalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MoodleOptions>().BindConfiguration(MoodleOptions.Section);
 
         services.TryAddSingleton(TimeProvider.System);
@@ -33,6 +34,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<LearnerStore>();
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<LedgerStore>();
+        services.AddSingleton<CourseSettingsStore>();
         services.AddSingleton<QueueWriter>();
 
         services.AddSingleton<SignalSettingsProvider>();

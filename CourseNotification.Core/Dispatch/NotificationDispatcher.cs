@@ -58,10 +58,10 @@ public sealed class NotificationDispatcher(
             logger.LogInformation("Dropped {Signal} for learner {LearnerId} in course {CourseId}: enrolment gone", key.Signal, key.LearnerId, key.CourseId);
             return DispatchOutcome.NoLongerDue;
         }
-        var settings = settingsProvider.For(course);
+        var settings = await settingsProvider.ForAsync(course, cancellationToken);
         var history = await ledger.ReadLearnerAsync(key.CourseId, key.LearnerId, cancellationToken);
         var decision = SignalEngine.Evaluate(course, snapshot, history, settings, now, key.Signal);
-        if (decision?.Key != key || decision.State != DecisionState.Due)
+        if (decision is not { State: DecisionState.Due } due || due.Key != key)
         {
             logger.LogInformation(
                 "Dropped {Signal} for learner {LearnerId} in course {CourseId}: now {State} ({Reason})",

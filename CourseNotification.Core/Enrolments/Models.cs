@@ -25,12 +25,14 @@ public sealed record Learner
     /// <summary>IANA zone, Moodle's <c>99</c> or empty: site default.</summary>
     public string TimeZone { get; init; } = "";
     public bool Suspended { get; init; }
+    /// <summary>The learner unsubscribed from reminders (one-click link in every reminder).</summary>
+    public bool OptedOut { get; init; }
 }
 
 /// <summary>The part of a learner the engine needs, copied into each of their snapshots so a scan reads one table.</summary>
-public sealed record LearnerProfile(string Lang, string TimeZone, bool Suspended)
+public sealed record LearnerProfile(string Lang, string TimeZone, bool Suspended, bool OptedOut = false)
 {
-    public static LearnerProfile Of(Learner learner) => new(learner.Lang, learner.TimeZone, learner.Suspended);
+    public static LearnerProfile Of(Learner learner) => new(learner.Lang, learner.TimeZone, learner.Suspended, learner.OptedOut);
 }
 
 /// <summary>One Moodle enrolment (user_enrolments row) of a learner in a course.</summary>
@@ -46,7 +48,13 @@ public sealed record Enrolment
     /// <summary>When the enrolment was created (Moodle timecreated), the start when none is set.</summary>
     public DateTimeOffset? Created { get; init; }
 
+    /// <summary>When the enrolment was seen turning suspended, when known: at or after its end means "suspended by its expiry".</summary>
+    public DateTimeOffset? SuspendedAt { get; init; }
+
     public DateTimeOffset? EffectiveStart => Start ?? Created;
+
+    /// <summary>Suspended, and not before its own end: Moodle's expiry action, not a manual suspension.</summary>
+    public bool SuspendedByExpiry(DateTimeOffset at) => !Active && End is { } end && end <= at && (SuspendedAt is null || SuspendedAt >= end);
 }
 
 /// <summary>

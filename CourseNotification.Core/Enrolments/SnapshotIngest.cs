@@ -17,7 +17,7 @@ public sealed record UpsertReport(UpsertCounts Courses, UpsertCounts Learners, U
 /// out keeps its stored value; one bad item is rejected with its reason and does not stop the others.
 /// Learners are applied before enrolments, so a batch may introduce both.
 /// </summary>
-public sealed class SnapshotIngest(CourseStore courses, LearnerStore learners, SnapshotStore snapshots, ILogger<SnapshotIngest> logger)
+public sealed class SnapshotIngest(CourseStore courses, LearnerStore learners, SnapshotStore snapshots, TimeProvider clock, ILogger<SnapshotIngest> logger)
 {
     public async Task<UpsertReport> UpsertAsync(JsonObject body, CancellationToken cancellationToken)
     {
@@ -168,15 +168,19 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerStore learners, S
             return false;
         }
         var learner = await learners.GetAsync(learnerId, cancellationToken);
+        var now = clock.GetUtcNow();
         var isNew = false;
         await snapshots.UpdateAsync(courseId, learnerId, snapshot =>
         {
             var existing = snapshot.Enrolments.FirstOrDefault(e => e.Id == id);
             isNew = existing is null;
+            var active = status is null ? existing?.Active ?? true : status == "active";
             var enrolment = (existing ?? new Enrolment { Id = id }) with
             {
                 Method = method ?? existing?.Method ?? "manual",
-                Active = status is null ? existing?.Active ?? true : status == "active",
+                Active = active,
+                // First seen suspended now: tells a manual suspension from Moodle's expiry action.
+                SuspendedAt = active ? null : existing is { Active: false } ? existing.SuspendedAt : now,
                 Start = item.Has("start") ? start : existing?.Start,
                 End = item.Has("end") ? end : existing?.End,
             };

@@ -27,7 +27,7 @@ public sealed class CourseScanner(
             logger.LogWarning("Course {CourseId} vanished before its scan", message.CourseId);
             return 0;
         }
-        var settings = settingsProvider.For(course);
+        var settings = await settingsProvider.ForAsync(course, cancellationToken);
         var queued = 0;
         await foreach (var page in snapshots.ListPagesAsync(course.Id, PageSize, cancellationToken))
         {

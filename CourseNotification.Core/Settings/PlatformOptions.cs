@@ -50,12 +50,6 @@ public sealed class PlatformOptions : IValidatableObject
     [Required]
     public string LearnerRoles { get; set; } = "student";
 
-    /// <summary>Send the welcome even when the learner already opened the course.</summary>
-    public bool WelcomeEvenIfAccessed { get; set; }
-
-    /// <summary>Switch of the <c>welcome</c> signal.</summary>
-    public bool WelcomeEnabled { get; set; } = true;
-
     public IReadOnlySet<string> LearnerRoleSet =>
         LearnerRoles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);

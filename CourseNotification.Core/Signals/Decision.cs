@@ -17,25 +17,30 @@ public enum DecisionState
 }
 
 /// <summary>
-/// What the engine says of one signal for one (course, learner) at one instant, with the reason.
-/// <paramref name="Anchor"/> is the local date the send is keyed on; <paramref name="At"/> the instant it
-/// was or will be sent, when known.
+/// What the engine says of one signal for one (course, learner) at one instant, with the reason
+/// (spec/signals.md rule 7). <paramref name="Anchor"/> is the local date the send is keyed on;
+/// <paramref name="At"/> the instant it was or will be sent, when known. A struct, so the engine can
+/// decide without allocating.
 /// </summary>
-public sealed record Decision(
+public readonly record struct Decision(
     long CourseId,
     long LearnerId,
     string Signal,
     DecisionState State,
     DateOnly? Anchor,
     DateTimeOffset? At,
-    string? Reason,
-    [property: JsonIgnore] int Repeat = 0)
+    string? Reason)
 {
+    /// <summary>Which alert of a repeating signal (inactivity) this is, from 0.</summary>
+    [JsonIgnore]
+    public int Repeat { get; init; }
+
     /// <summary>A worker has claimed this send and is sending it: due, but not to be queued again.</summary>
     [JsonIgnore]
     public bool InFlight { get; init; }
 
     /// <summary>The ledger key of the send this decision speaks of, when it has an anchor.</summary>
+    [JsonIgnore]
     public SendKey? Key => Anchor is { } anchor ? new SendKey(CourseId, LearnerId, Signal, anchor, Repeat) : null;
 }
 

@@ -19,25 +19,43 @@ public enum SlotKind
 public readonly record struct Slot(SlotKind Kind, DateTimeOffset? At);
 
 /// <summary>
-/// Calendar arithmetic in one learner's time zone: whole local days, the send hour and quiet hours, so
-/// "7 days after" is the same local date + 7 across daylight-saving changes.
+/// Calendar arithmetic in one learner's time zone, as of one instant: whole local days, the send hour and
+/// quiet hours, so "7 days after" is the same local date + 7 across daylight-saving changes. The local
+/// time of "now" is computed once.
 /// </summary>
-public readonly struct LearnerCalendar(TimeZoneInfo zone, SendHours hours)
+public readonly struct LearnerCalendar
 {
-    public TimeZoneInfo Zone => zone;
+    private readonly TimeZoneInfo _zone;
+    private readonly SendHours _hours;
+    private readonly DateTimeOffset _now;
+    private readonly DateTime _localNow;
+
+    public LearnerCalendar(TimeZoneInfo zone, SendHours hours, DateTimeOffset now)
+    {
+        _zone = zone;
+        _hours = hours;
+        _now = now;
+        _localNow = TimeZoneInfo.ConvertTime(now, zone).DateTime;
+        Today = DateOnly.FromDateTime(_localNow);
+    }
+
+    public TimeZoneInfo Zone => _zone;
+
+    /// <summary>The learner's local date at the instant this calendar was made for.</summary>
+    public DateOnly Today { get; }
 
     public DateOnly LocalDate(DateTimeOffset instant) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, _zone).DateTime);
 
     /// <summary>The instant of a local wall-clock hour on a local day; a time skipped by DST moves forward, a repeated one takes its first occurrence.</summary>
     public DateTimeOffset At(DateOnly day, int hour)
     {
         var local = day.ToDateTime(new TimeOnly(hour, 0));
-        while (zone.IsInvalidTime(local))
+        while (_zone.IsInvalidTime(local))
         {
             local = local.AddMinutes(30);
         }
-        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
+        var offset = _zone.IsAmbiguousTime(local) ? _zone.GetAmbiguousTimeOffsets(local).Max() : _zone.GetUtcOffset(local);
         return new DateTimeOffset(local, offset);
     }
 
@@ -47,31 +65,35 @@ public readonly struct LearnerCalendar(TimeZoneInfo zone, SendHours hours)
     /// hour and outside quiet hours on one of those days; scheduled before; missed once no allowed moment
     /// is left.
     /// </summary>
-    public Slot Slot(DateOnly first, DateOnly last, DateTimeOffset instant, DateTimeOffset? notBefore = null)
+    public Slot Slot(DateOnly first, DateOnly last, DateTimeOffset? notBefore = null)
     {
-        if (instant < notBefore)
+        if (_now < notBefore)
         {
-            var then = Slot(first, last, notBefore.Value);
+            var then = SlotAt(first, last, TimeZoneInfo.ConvertTime(notBefore.Value, _zone).DateTime, notBefore.Value);
             return then.Kind == SlotKind.Missed ? then : new Slot(SlotKind.Scheduled, then.At);
         }
-        var local = TimeZoneInfo.ConvertTime(instant, zone);
-        var today = DateOnly.FromDateTime(local.DateTime);
+        return SlotAt(first, last, _localNow, _now);
+    }
+
+    private Slot SlotAt(DateOnly first, DateOnly last, DateTime local, DateTimeOffset instant)
+    {
+        var today = DateOnly.FromDateTime(local);
         if (today < first)
         {
-            return new Slot(SlotKind.Scheduled, At(first, hours.SendHour));
+            return new Slot(SlotKind.Scheduled, At(first, _hours.SendHour));
         }
         if (today > last)
         {
             return new Slot(SlotKind.Missed, null);
         }
-        if (local.Hour < hours.SendHour)
+        if (local.Hour < _hours.SendHour)
         {
-            return new Slot(SlotKind.Scheduled, At(today, hours.SendHour));
+            return new Slot(SlotKind.Scheduled, At(today, _hours.SendHour));
         }
-        if (hours.IsQuiet(local.Hour))
+        if (_hours.IsQuiet(local.Hour))
         {
             var tomorrow = today.AddDays(1);
-            return tomorrow <= last ? new Slot(SlotKind.Scheduled, At(tomorrow, hours.SendHour)) : new Slot(SlotKind.Missed, null);
+            return tomorrow <= last ? new Slot(SlotKind.Scheduled, At(tomorrow, _hours.SendHour)) : new Slot(SlotKind.Missed, null);
         }
         return new Slot(SlotKind.Due, instant);
     }

@@ -2,88 +2,167 @@ using CourseNotification.Enrolments;
 
 namespace CourseNotification.Signals;
 
-/// <summary>What every rule derives first from a snapshot: work start, access, roles, the learner's calendar.</summary>
-internal readonly struct LearnerFacts
+/// <summary>
+/// What every rule derives first from a snapshot, once per evaluation: work start, access end, access,
+/// completion, candidacy, and the learner's calendar as of the instant. Public so that rules outside
+/// the engine (questionnaire invitations) decide from the same facts.
+/// </summary>
+public readonly struct LearnerFacts
 {
-    private LearnerFacts(Course course, EnrolmentSnapshot snapshot, LearnerCalendar calendar, DateTimeOffset? workStart)
+    private readonly (DecisionState State, string Reason)? _ineligibility;
+
+    public LearnerFacts(Course course, EnrolmentSnapshot snapshot, SignalSettings settings, DateTimeOffset at)
     {
         Course = course;
         Snapshot = snapshot;
-        Calendar = calendar;
-        WorkStart = workStart;
+        Settings = settings;
+        At = at;
+        Calendar = new LearnerCalendar(TimeZones.Resolve(snapshot.Profile?.TimeZone, settings.SiteZone), settings.Hours, at);
+
+        // One pass over the enrolments: earliest start of the active ones; latest end when all of them end;
+        // and the same for enrolments suspended by their own expiry (Moodle's "expiry action: suspend").
+        DateTimeOffset? earliestStart = null, latestEnd = null, expiredEnd = null;
+        bool anyActive = false, openEnded = false;
+        var enrolments = snapshot.Enrolments;
+        for (var i = 0; i < enrolments.Count; i++)
+        {
+            var e = enrolments[i];
+            if (e.Active)
+            {
+                anyActive = true;
+                if (e.EffectiveStart is { } start && (earliestStart is null || start < earliestStart))
+                {
+                    earliestStart = start;
+                }
+                if (e.End is not { } end)
+                {
+                    openEnded = true;
+                }
+                else if (latestEnd is null || end > latestEnd)
+                {
+                    latestEnd = end;
+                }
+            }
+            else if (e.SuspendedByExpiry(at) && (expiredEnd is null || e.End > expiredEnd))
+            {
+                expiredEnd = e.End;
+            }
+        }
+        HasActiveEnrolment = anyActive;
+        ExpiredOnly = !anyActive && expiredEnd is not null;
+
+        WorkStart = earliestStart is null ? null
+            : course.StartDate is { } courseStart && courseStart > earliestStart ? courseStart : earliestStart;
+        DateTimeOffset? enrolmentEnd = anyActive ? (openEnded ? null : latestEnd) : expiredEnd;
+        DateTimeOffset? courseEnd = settings.CourseEndClosesAccess ? course.EndDate : null;
+        AccessEnd = enrolmentEnd is null ? courseEnd : courseEnd is null || enrolmentEnd < courseEnd ? enrolmentEnd : courseEnd;
+
+        WorkStartDay = WorkStart is { } ws ? Calendar.LocalDate(ws) : default;
+        AccessEndDay = AccessEnd is { } ae ? Calendar.LocalDate(ae) : default;
+        CompletedDay = snapshot.CompletedAt is { } done ? Calendar.LocalDate(done) : default;
+        _ineligibility = FindIneligibility(course, snapshot, settings, anyActive || ExpiredOnly);
     }
 
     public Course Course { get; }
     public EnrolmentSnapshot Snapshot { get; }
+    public SignalSettings Settings { get; }
+    public DateTimeOffset At { get; }
     public LearnerCalendar Calendar { get; }
 
     /// <summary>max(course start, earliest start of the active enrolments); null without an active enrolment.</summary>
     public DateTimeOffset? WorkStart { get; }
+    public DateOnly WorkStartDay { get; }
+
+    /// <summary>The earliest of the enrolment end and (when it closes access) the course end; null: no end.</summary>
+    public DateTimeOffset? AccessEnd { get; }
+    public DateOnly AccessEndDay { get; }
+
+    public bool HasActiveEnrolment { get; }
+
+    /// <summary>No active enrolment, but one suspended because it expired: only <c>closed</c> still concerns them.</summary>
+    public bool ExpiredOnly { get; }
+
+    public bool IsCompleted => Snapshot.CompletedAt is not null;
+    public DateOnly CompletedDay { get; }
+
+    public bool AccessEnded => AccessEnd <= At;
 
     /// <summary>Opened the course at least once since work start.</summary>
     public bool HasAccessed => WorkStart is { } start && (Snapshot.LastAccess >= start || Snapshot.FirstAccess >= start);
 
-    public static LearnerFacts Of(Course course, EnrolmentSnapshot snapshot, SignalSettings settings)
+    /// <summary>
+    /// Why this person gets no learner signal (spec "Candidate"), or null when they are a candidate.
+    /// <paramref name="expiredCounts"/>: an enrolment suspended by its expiry still counts (for <c>closed</c>).
+    /// </summary>
+    public (DecisionState State, string Reason)? Ineligibility(bool expiredCounts = false)
     {
-        var zone = TimeZones.Resolve(snapshot.Profile?.TimeZone, settings.SiteZone);
-        DateTimeOffset? earliest = null;
-        foreach (var enrolment in snapshot.Enrolments)
+        if (_ineligibility is not null || expiredCounts)
         {
-            if (enrolment.Active && enrolment.EffectiveStart is { } start && (earliest is null || start < earliest))
-            {
-                earliest = start;
-            }
+            return _ineligibility;
         }
-        DateTimeOffset? workStart = earliest is null ? null
-            : course.StartDate is { } courseStart && courseStart > earliest ? courseStart : earliest;
-        return new LearnerFacts(course, snapshot, new LearnerCalendar(zone, settings.Hours), workStart);
+        if (ExpiredOnly)
+        {
+            return (DecisionState.NotApplicable, Reasons.NoActiveEnrolment);
+        }
+        return WorkStart is null ? (DecisionState.NotApplicable, Reasons.NoStart) : null;
     }
 
-    /// <summary>Why this person gets no learner signal at all (spec "Candidate"), or null when they are a candidate.</summary>
-    public (DecisionState State, string Reason)? Ineligibility(SignalSettings settings)
+    private static (DecisionState, string)? FindIneligibility(Course course, EnrolmentSnapshot snapshot, SignalSettings settings, bool hasEnrolment)
     {
         if (!settings.PlatformEnabled)
         {
-            return (DecisionState.Disabled, "platform switched off");
+            return (DecisionState.Disabled, Reasons.PlatformOff);
         }
         if (!settings.CourseEnabled)
         {
-            return (DecisionState.Disabled, "course notifications switched off");
+            return (DecisionState.Disabled, Reasons.CourseOff);
         }
-        if (!Course.Visible)
+        if (!course.Visible)
         {
-            return (DecisionState.NotApplicable, "course hidden");
+            return (DecisionState.NotApplicable, Reasons.CourseHidden);
         }
-        if (Snapshot.Profile is null)
+        if (snapshot.Profile is null)
         {
-            return (DecisionState.NotApplicable, "learner unknown (no profile received from Moodle yet)");
+            return (DecisionState.NotApplicable, Reasons.LearnerUnknown);
         }
-        if (Snapshot.Profile.Suspended)
+        if (snapshot.Profile.Suspended)
         {
-            return (DecisionState.NotApplicable, "learner suspended");
+            return (DecisionState.NotApplicable, Reasons.Suspended);
         }
-        if (!Snapshot.Enrolments.Any(e => e.Active))
+        if (snapshot.Profile.OptedOut)
         {
-            return (DecisionState.NotApplicable, "no active enrolment");
+            return (DecisionState.NotApplicable, Reasons.OptedOut);
         }
-        if (Snapshot.Roles is { } roles && !roles.Any(settings.LearnerRoles.Contains))
+        if (!hasEnrolment)
         {
-            return (DecisionState.NotApplicable, "not a learner");
+            return (DecisionState.NotApplicable, Reasons.NoActiveEnrolment);
         }
-        if (WorkStart is null)
+        if (snapshot.Roles is { } roles && !HoldsLearnerRole(roles, settings.LearnerRoles))
         {
-            return (DecisionState.NotApplicable, "no start date known");
+            return (DecisionState.NotApplicable, Reasons.NotALearner);
         }
         return null;
     }
 
+    private static bool HoldsLearnerRole(IReadOnlyList<string> roles, IReadOnlySet<string> learnerRoles)
+    {
+        for (var i = 0; i < roles.Count; i++)
+        {
+            if (learnerRoles.Contains(roles[i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Decision Decide(string signal, DecisionState state, DateOnly? anchor, DateTimeOffset? at, string? reason, int repeat = 0) =>
-        new(Course.Id, Snapshot.LearnerId, signal, state, anchor, at, reason, repeat);
+        new(Course.Id, Snapshot.LearnerId, signal, state, anchor, at, reason) { Repeat = repeat };
 
     public Decision FromRecord(SendRecord record) => record.State switch
     {
         SendState.Sent => Decide(record.Key.Signal, DecisionState.Sent, record.Key.Anchor, record.At, null, record.Key.Repeat),
         SendState.Failed => Decide(record.Key.Signal, DecisionState.Failed, record.Key.Anchor, record.At, record.Reason, record.Key.Repeat),
-        _ => Decide(record.Key.Signal, DecisionState.Due, record.Key.Anchor, record.At, "being sent (claimed)", record.Key.Repeat) with { InFlight = true },
+        _ => Decide(record.Key.Signal, DecisionState.Due, record.Key.Anchor, record.At, Reasons.Claimed, record.Key.Repeat) with { InFlight = true },
     };
 }

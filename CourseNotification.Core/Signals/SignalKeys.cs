@@ -15,6 +15,28 @@ public static class SignalKeys
     public const string Completed = "completed";
     public const string Inactive = "inactive";
 
+    /// <summary>Every built-in signal, in the order the engine returns its decisions.</summary>
     public static IReadOnlyList<string> All { get; } =
         [Welcome, FirstCall, SecondCall, End15, End7, End5, End3, End1, Closed, Completed, Inactive];
+
+    /// <summary>The end reminders, farthest first, with their number of days before the access end.</summary>
+    public static IReadOnlyList<(string Signal, int DaysBefore)> EndReminders { get; } =
+        [(End15, 15), (End7, 7), (End5, 5), (End3, 3), (End1, 1)];
+
+    /// <summary>Position of a built-in signal in <see cref="All"/>, or -1.</summary>
+    public static int IndexOf(string signal) => signal switch
+    {
+        Welcome => 0,
+        FirstCall => 1,
+        SecondCall => 2,
+        End15 => 3,
+        End7 => 4,
+        End5 => 5,
+        End3 => 6,
+        End1 => 7,
+        Closed => 8,
+        Completed => 9,
+        Inactive => 10,
+        _ => -1,
+    };
 }

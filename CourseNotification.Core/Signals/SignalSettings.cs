@@ -4,27 +4,94 @@ namespace CourseNotification.Signals;
 
 /// <summary>
 /// The effective settings the engine decides with, for one course: the platform's app settings, with
-/// the course's own values where it has them.
+/// the course's own values where it has them. Immutable; built once per course and scan.
 /// </summary>
 public sealed record SignalSettings
 {
+    /// <summary>Catch-up window of welcome, secondcall, closed and completed (spec/signals.md).</summary>
+    public const int CatchUpDays = 7;
+
+    /// <summary>Catch-up window of an inactivity alert.</summary>
+    public const int InactivityCatchUpDays = 1;
+
+    private readonly bool[] _switches = [.. Enumerable.Repeat(true, SignalKeys.All.Count)];
+
     public bool PlatformEnabled { get; init; } = true;
     public bool CourseEnabled { get; init; } = true;
     public required TimeZoneInfo SiteZone { get; init; }
     public SendHours Hours { get; init; } = new(9, 20, 8);
     public required IReadOnlySet<string> LearnerRoles { get; init; }
-    public bool WelcomeEnabled { get; init; } = true;
+    public bool CourseEndClosesAccess { get; init; } = true;
     public bool WelcomeEvenIfAccessed { get; init; }
-    /// <summary>Days after its day during which a missed welcome may still go out.</summary>
-    public int WelcomeCatchUpDays { get; init; } = 7;
+    public int FirstCallDays { get; init; } = 7;
+    public int SecondCallDays { get; init; } = 15;
+    public int InactivityDays { get; init; } = 14;
+    public int InactivityRepeatDays { get; init; } = 7;
+    public int InactivityMaxRepeats { get; init; } = 3;
 
-    public static SignalSettings FromPlatform(PlatformOptions platform) => new()
+    /// <summary>The signal switches, in <see cref="SignalKeys.All"/> order.</summary>
+    public IReadOnlyList<bool> Switches
+    {
+        get => _switches;
+        init => _switches = value.Count == SignalKeys.All.Count
+            ? [.. value]
+            : throw new ArgumentException($"Expected {SignalKeys.All.Count} switches.", nameof(value));
+    }
+
+    public bool IsEnabled(int signalIndex) => _switches[signalIndex];
+
+    public bool IsEnabled(string signal) => SignalKeys.IndexOf(signal) is var i and >= 0 && _switches[i];
+
+    /// <summary>A copy with one signal switched on or off.</summary>
+    public SignalSettings WithSwitch(string signal, bool enabled)
+    {
+        var switches = _switches.ToArray();
+        switches[SignalKeys.IndexOf(signal)] = enabled;
+        return this with { Switches = switches };
+    }
+
+    public static SignalSettings FromPlatform(PlatformOptions platform, SignalOptions signals) => new()
     {
         PlatformEnabled = platform.Enabled,
         SiteZone = TimeZones.FindOrThrow(platform.TimeZone),
         Hours = platform.Hours,
         LearnerRoles = platform.LearnerRoleSet,
-        WelcomeEnabled = platform.WelcomeEnabled,
-        WelcomeEvenIfAccessed = platform.WelcomeEvenIfAccessed,
+        CourseEndClosesAccess = signals.CourseEndClosesAccess,
+        WelcomeEvenIfAccessed = signals.Welcome.EvenIfAccessed,
+        FirstCallDays = signals.FirstCall.Days,
+        SecondCallDays = signals.SecondCall.Days,
+        InactivityDays = signals.Inactive.Days,
+        InactivityRepeatDays = signals.Inactive.RepeatDays,
+        InactivityMaxRepeats = signals.Inactive.MaxRepeats,
+        Switches = signals.Switches,
     };
+
+    /// <summary>The course's values where it has them, these otherwise.</summary>
+    public SignalSettings For(CourseSettings? course)
+    {
+        if (course is null)
+        {
+            return this;
+        }
+        var switches = _switches.ToArray();
+        foreach (var (signal, enabled) in course.Signals ?? new Dictionary<string, bool>())
+        {
+            if (SignalKeys.IndexOf(signal) is var i and >= 0)
+            {
+                switches[i] = enabled;
+            }
+        }
+        return this with
+        {
+            CourseEnabled = course.Enabled ?? CourseEnabled,
+            CourseEndClosesAccess = course.CourseEndClosesAccess ?? CourseEndClosesAccess,
+            WelcomeEvenIfAccessed = course.WelcomeEvenIfAccessed ?? WelcomeEvenIfAccessed,
+            FirstCallDays = course.FirstCallDays ?? FirstCallDays,
+            SecondCallDays = course.SecondCallDays ?? SecondCallDays,
+            InactivityDays = course.InactivityDays ?? InactivityDays,
+            InactivityRepeatDays = course.InactivityRepeatDays ?? InactivityRepeatDays,
+            InactivityMaxRepeats = course.InactivityMaxRepeats ?? InactivityMaxRepeats,
+            Switches = switches,
+        };
+    }
 }

@@ -26,6 +26,7 @@ public sealed class LearnerStore(StorageAccount storage)
             ["Lang"] = learner.Lang,
             ["TimeZone"] = learner.TimeZone,
             ["Suspended"] = learner.Suspended,
+            ["OptedOut"] = learner.OptedOut,
         };
         await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
     }
@@ -40,5 +41,6 @@ public sealed class LearnerStore(StorageAccount storage)
         Lang = e.GetString("Lang") ?? "",
         TimeZone = e.GetString("TimeZone") ?? "",
         Suspended = e.GetBoolean("Suspended") ?? false,
+        OptedOut = e.GetBoolean("OptedOut") ?? false,
     };
 }

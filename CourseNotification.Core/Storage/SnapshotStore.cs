@@ -88,6 +88,7 @@ public sealed class SnapshotStore(StorageAccount storage)
         ["Lang"] = s.Profile?.Lang,
         ["TimeZone"] = s.Profile?.TimeZone,
         ["Suspended"] = s.Profile?.Suspended,
+        ["OptedOut"] = s.Profile?.OptedOut,
     };
 
     private static EnrolmentSnapshot ToSnapshot(TableEntity e)
@@ -102,7 +103,7 @@ public sealed class SnapshotStore(StorageAccount storage)
             FirstAccess = e.GetDateTimeOffset("FirstAccess"),
             LastAccess = e.GetDateTimeOffset("LastAccess"),
             CompletedAt = e.GetDateTimeOffset("CompletedAt"),
-            Profile = lang is null ? null : new LearnerProfile(lang, e.GetString("TimeZone") ?? "", e.GetBoolean("Suspended") ?? false),
+            Profile = lang is null ? null : new LearnerProfile(lang, e.GetString("TimeZone") ?? "", e.GetBoolean("Suspended") ?? false, e.GetBoolean("OptedOut") ?? false),
         };
     }
 }

@@ -9,12 +9,13 @@ public static class StorageNames
     /// <summary>Index learner -> courses, so a learner's change reaches each of their snapshots.</summary>
     public const string LearnerCoursesTable = "learnercourses";
     public const string LedgerTable = "ledger";
+    public const string CourseSettingsTable = "coursesettings";
 
     public const string ScanCourseQueue = "scan-course";
     public const string NotificationsQueue = "notifications";
 
     public static IReadOnlyList<string> Tables { get; } =
-        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable];
+        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable];
 
     public static IReadOnlyList<string> Queues { get; } =
         [ScanCourseQueue, NotificationsQueue, PoisonQueueOf(ScanCourseQueue), PoisonQueueOf(NotificationsQueue)];

@@ -6,13 +6,29 @@ namespace CourseNotification.Tests.Signals;
 public sealed class LearnerCalendarTests
 {
     private static readonly SendHours Hours = new(SendHour: 9, QuietStart: 20, QuietEnd: 8);
-    private static readonly LearnerCalendar Paris = new(TimeZones.FindOrThrow("Europe/Paris"), Hours);
+    private static readonly TimeZoneInfo ParisZone = TimeZones.FindOrThrow("Europe/Paris");
+    private static readonly LearnerCalendar Paris = Calendar(DateTimeOffset.UnixEpoch);
     private static readonly DateOnly Monday = new(2026, 1, 5);
+
+    private static LearnerCalendar Calendar(DateTimeOffset now) => new(ParisZone, Hours, now);
+
+    [TestMethod]
+    public void Not_before_an_instant_later_in_the_day()
+    {
+        var opens = new DateTimeOffset(2026, 1, 5, 18, 0, 0, TimeSpan.FromHours(1));
+        Assert.AreEqual(new Slot(SlotKind.Scheduled, opens), Calendar(new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.FromHours(1))).Slot(Monday, Monday.AddDays(7), opens));
+        var lateOpening = new DateTimeOffset(2026, 1, 5, 22, 0, 0, TimeSpan.FromHours(1));
+        Assert.AreEqual(
+            new Slot(SlotKind.Scheduled, new DateTimeOffset(2026, 1, 6, 9, 0, 0, TimeSpan.FromHours(1))),
+            Calendar(new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.FromHours(1))).Slot(Monday, Monday.AddDays(7), lateOpening),
+            "opening inside quiet hours waits for the next morning");
+        Assert.AreEqual(SlotKind.Missed, Calendar(new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.FromHours(1))).Slot(Monday, Monday, lateOpening).Kind);
+    }
 
     [TestMethod]
     public void Local_date_is_the_learners_not_utc()
     {
-        var noumea = new LearnerCalendar(TimeZones.FindOrThrow("Pacific/Noumea"), Hours);
+        var noumea = new LearnerCalendar(TimeZones.FindOrThrow("Pacific/Noumea"), Hours, DateTimeOffset.UnixEpoch);
         var instant = new DateTimeOffset(2026, 1, 4, 14, 0, 0, TimeSpan.Zero); // 01:00 on the 5th in Nouméa (UTC+11)
         Assert.AreEqual(new DateOnly(2026, 1, 5), noumea.LocalDate(instant));
         Assert.AreEqual(new DateOnly(2026, 1, 4), Paris.LocalDate(instant));
@@ -21,7 +37,7 @@ public sealed class LearnerCalendarTests
     [TestMethod]
     public void Before_the_day_it_is_scheduled_for_the_send_hour()
     {
-        var slot = Paris.Slot(Monday, Monday.AddDays(7), new DateTimeOffset(2026, 1, 4, 12, 0, 0, TimeSpan.FromHours(1)));
+        var slot = Calendar(new DateTimeOffset(2026, 1, 4, 12, 0, 0, TimeSpan.FromHours(1))).Slot(Monday, Monday.AddDays(7));
         Assert.AreEqual(SlotKind.Scheduled, slot.Kind);
         Assert.AreEqual(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.FromHours(1)), slot.At);
     }
@@ -29,7 +45,7 @@ public sealed class LearnerCalendarTests
     [TestMethod]
     public void Before_the_send_hour_on_the_day_it_waits()
     {
-        var slot = Paris.Slot(Monday, Monday.AddDays(7), new DateTimeOffset(2026, 1, 5, 8, 59, 0, TimeSpan.FromHours(1)));
+        var slot = Calendar(new DateTimeOffset(2026, 1, 5, 8, 59, 0, TimeSpan.FromHours(1))).Slot(Monday, Monday.AddDays(7));
         Assert.AreEqual(new Slot(SlotKind.Scheduled, new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.FromHours(1))), slot);
     }
 
@@ -37,28 +53,28 @@ public sealed class LearnerCalendarTests
     public void At_or_after_the_send_hour_it_is_due()
     {
         var at = new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.FromHours(1));
-        Assert.AreEqual(new Slot(SlotKind.Due, at), Paris.Slot(Monday, Monday.AddDays(7), at));
+        Assert.AreEqual(new Slot(SlotKind.Due, at), Calendar(at).Slot(Monday, Monday.AddDays(7)));
     }
 
     [TestMethod]
     public void Quiet_hours_push_it_to_the_next_morning()
     {
-        var slot = Paris.Slot(Monday, Monday.AddDays(7), new DateTimeOffset(2026, 1, 5, 20, 30, 0, TimeSpan.FromHours(1)));
+        var slot = Calendar(new DateTimeOffset(2026, 1, 5, 20, 30, 0, TimeSpan.FromHours(1))).Slot(Monday, Monday.AddDays(7));
         Assert.AreEqual(new Slot(SlotKind.Scheduled, new DateTimeOffset(2026, 1, 6, 9, 0, 0, TimeSpan.FromHours(1))), slot);
     }
 
     [TestMethod]
     public void Quiet_hours_on_the_last_catch_up_day_mean_missed()
     {
-        var slot = Paris.Slot(Monday, Monday.AddDays(7), new DateTimeOffset(2026, 1, 12, 21, 0, 0, TimeSpan.FromHours(1)));
+        var slot = Calendar(new DateTimeOffset(2026, 1, 12, 21, 0, 0, TimeSpan.FromHours(1))).Slot(Monday, Monday.AddDays(7));
         Assert.AreEqual(SlotKind.Missed, slot.Kind);
     }
 
     [TestMethod]
     public void After_the_catch_up_window_it_is_missed()
     {
-        Assert.AreEqual(SlotKind.Missed, Paris.Slot(Monday, Monday.AddDays(7), new DateTimeOffset(2026, 1, 13, 10, 0, 0, TimeSpan.FromHours(1))).Kind);
-        Assert.AreEqual(SlotKind.Due, Paris.Slot(Monday, Monday.AddDays(7), new DateTimeOffset(2026, 1, 12, 10, 0, 0, TimeSpan.FromHours(1))).Kind);
+        Assert.AreEqual(SlotKind.Missed, Calendar(new DateTimeOffset(2026, 1, 13, 10, 0, 0, TimeSpan.FromHours(1))).Slot(Monday, Monday.AddDays(7)).Kind);
+        Assert.AreEqual(SlotKind.Due, Calendar(new DateTimeOffset(2026, 1, 12, 10, 0, 0, TimeSpan.FromHours(1))).Slot(Monday, Monday.AddDays(7)).Kind);
     }
 
     [TestMethod]

@@ -31,7 +31,7 @@ public sealed class WelcomeRuleTests
     private static Enrolment Active(DateTimeOffset? start = null, long id = 1) => new() { Id = id, Start = start };
 
     private static Decision Welcome(EnrolmentSnapshot snapshot, DateTimeOffset at, SignalSettings? settings = null, IReadOnlyList<SendRecord>? history = null, Course? course = null) =>
-        SignalEngine.Evaluate(course ?? Course, snapshot, history ?? [], settings ?? Settings, at, SignalKeys.Welcome)!;
+        SignalEngine.Evaluate(course ?? Course, snapshot, history ?? [], settings ?? Settings, at, SignalKeys.Welcome)!.Value;
 
     [TestMethod]
     public void Due_on_the_work_start_day_at_the_send_hour()
@@ -104,7 +104,7 @@ public sealed class WelcomeRuleTests
         Assert.AreEqual(DecisionState.Due, Welcome(Learner(Active(CourseStart)), MondayNine.AddDays(7)).State);
         var late = Welcome(Learner(Active(CourseStart)), MondayNine.AddDays(8));
         Assert.AreEqual(DecisionState.Missed, late.State);
-        StringAssert.Contains(late.Reason, "7-day");
+        Assert.AreEqual(Reasons.MissedWindow, late.Reason);
     }
 
     [TestMethod]
@@ -137,7 +137,7 @@ public sealed class WelcomeRuleTests
         {
             "platform" => Settings with { PlatformEnabled = false },
             "course" => Settings with { CourseEnabled = false },
-            _ => Settings with { WelcomeEnabled = false },
+            _ => Settings.WithSwitch(SignalKeys.Welcome, false),
         };
         Assert.AreEqual(DecisionState.Disabled, Welcome(Learner(Active(CourseStart)), MondayNine, settings).State);
     }

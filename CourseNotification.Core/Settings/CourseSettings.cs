@@ -1,0 +1,19 @@
+namespace CourseNotification.Settings;
+
+/// <summary>
+/// A course's own settings, stored in Table Storage; every value left null takes the platform's.
+/// </summary>
+public sealed record CourseSettings
+{
+    /// <summary>The course switch: no signal for this course when false.</summary>
+    public bool? Enabled { get; init; }
+    public bool? CourseEndClosesAccess { get; init; }
+    public bool? WelcomeEvenIfAccessed { get; init; }
+    public int? FirstCallDays { get; init; }
+    public int? SecondCallDays { get; init; }
+    public int? InactivityDays { get; init; }
+    public int? InactivityRepeatDays { get; init; }
+    public int? InactivityMaxRepeats { get; init; }
+    /// <summary>Per-signal switches (signal key -> on/off); a signal not named takes the platform's switch.</summary>
+    public IReadOnlyDictionary<string, bool>? Signals { get; init; }
+}

@@ -1,0 +1,97 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CourseNotification.Settings;
+
+/// <summary>
+/// Platform defaults of every signal, bound from <c>Signals__*</c> (e.g. <c>Signals__FirstCall__Days</c>).
+/// A course may override each of them (<see cref="CourseSettings"/>).
+/// </summary>
+public sealed class SignalOptions : IValidatableObject
+{
+    public const string Section = "Signals";
+
+    /// <summary>The course end date closes access (spec: default on).</summary>
+    public bool CourseEndClosesAccess { get; set; } = true;
+
+    public WelcomeOptions Welcome { get; set; } = new();
+    public DaysOptions FirstCall { get; set; } = new() { Days = 7 };
+    public DaysOptions SecondCall { get; set; } = new() { Days = 15 };
+    public SwitchOptions End15 { get; set; } = new();
+    public SwitchOptions End7 { get; set; } = new();
+    public SwitchOptions End5 { get; set; } = new();
+    public SwitchOptions End3 { get; set; } = new();
+    public SwitchOptions End1 { get; set; } = new();
+    public SwitchOptions Closed { get; set; } = new();
+    public SwitchOptions Completed { get; set; } = new();
+    public InactivityOptions Inactive { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        SignalRules.Problems(FirstCall.Days, SecondCall.Days, Inactive.Days, Inactive.RepeatDays, Inactive.MaxRepeats)
+            .Select(p => new ValidationResult($"Signals__{p.Setting}: {p.Message}", [p.Setting]));
+
+    /// <summary>The switches by signal key, in <see cref="Signals.SignalKeys.All"/> order.</summary>
+    public IReadOnlyList<bool> Switches =>
+    [
+        Welcome.Enabled, FirstCall.Enabled, SecondCall.Enabled, End15.Enabled, End7.Enabled, End5.Enabled,
+        End3.Enabled, End1.Enabled, Closed.Enabled, Completed.Enabled, Inactive.Enabled,
+    ];
+}
+
+public class SwitchOptions
+{
+    public bool Enabled { get; set; } = true;
+}
+
+public sealed class WelcomeOptions : SwitchOptions
+{
+    /// <summary>Send the welcome even to a learner who already opened the course.</summary>
+    public bool EvenIfAccessed { get; set; }
+}
+
+public sealed class DaysOptions : SwitchOptions
+{
+    /// <summary>Days after work start.</summary>
+    public int Days { get; set; }
+}
+
+public sealed class InactivityOptions : SwitchOptions
+{
+    /// <summary>Idle days after the last course access before the first alert.</summary>
+    public int Days { get; set; } = 14;
+
+    /// <summary>Days between two alerts of one inactivity spell.</summary>
+    public int RepeatDays { get; set; } = 7;
+
+    /// <summary>Alerts at most per inactivity spell (the first included).</summary>
+    public int MaxRepeats { get; set; } = 3;
+}
+
+/// <summary>The ranges day counts must respect, checked at start (app settings) and on save (course settings).</summary>
+public static class SignalRules
+{
+    public const int MaxDays = 365;
+
+    public static IEnumerable<(string Setting, string Message)> Problems(int firstCallDays, int secondCallDays, int inactivityDays, int repeatDays, int maxRepeats)
+    {
+        if (firstCallDays is < 1 or > MaxDays)
+        {
+            yield return ("FirstCall__Days", $"{firstCallDays} is not a number of days from 1 to {MaxDays}.");
+        }
+        if (secondCallDays is < 1 or > MaxDays || secondCallDays <= firstCallDays)
+        {
+            yield return ("SecondCall__Days", $"{secondCallDays} must be a number of days up to {MaxDays}, after the first call ({firstCallDays}).");
+        }
+        if (inactivityDays is < 1 or > MaxDays)
+        {
+            yield return ("Inactive__Days", $"{inactivityDays} is not a number of days from 1 to {MaxDays}.");
+        }
+        if (repeatDays is < 2 or > MaxDays)
+        {
+            yield return ("Inactive__RepeatDays", $"{repeatDays} is not a number of days from 2 to {MaxDays} (alerts have a 1-day catch-up).");
+        }
+        if (maxRepeats is < 1 or > 20)
+        {
+            yield return ("Inactive__MaxRepeats", $"{maxRepeats} is not a number of alerts from 1 to 20.");
+        }
+    }
+}
