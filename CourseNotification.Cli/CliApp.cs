@@ -12,6 +12,7 @@ public static class CliApp
         ServeCommand.Create(),
         ScanCommand.Create(),
         DispatchCommand.Create(),
+        PreviewCommand.Create(),
         DemoCommand.Create(),
     };
 

@@ -41,6 +41,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SnapshotIngest>();
         services.AddSingleton<MoodleEventIngest>();
         services.AddSingleton<ScanPlanner>();
+        services.AddSingleton<CourseDecisions>();
         services.AddSingleton<CourseScanner>();
         services.AddSingleton<TemplateCatalog>();
         services.AddSingleton<MailRenderer>();

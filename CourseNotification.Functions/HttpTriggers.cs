@@ -17,6 +17,11 @@ internal sealed class HttpTriggers(ApiEndpoints api)
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/moodle/events")] HttpRequest request, CancellationToken cancellationToken) =>
         api.PostMoodleEventsAsync(request, cancellationToken);
 
+    [Function("GetPreview")]
+    public Task<IResult> GetPreview(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/preview")] HttpRequest request, CancellationToken cancellationToken) =>
+        api.GetPreviewAsync(request, cancellationToken);
+
     [Function("PostScan")]
     public Task<IResult> PostScan(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/scan")] HttpRequest request, CancellationToken cancellationToken) =>

@@ -2,17 +2,24 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace CourseNotification.Cli.Hosting;
 
 /// <summary>The Core services without HTTP, for the verbs (scan, dispatch): started, so settings are validated and storage exists.</summary>
 public static class WorkerHost
 {
-    public static async Task<IHost> StartAsync(IConfiguration configuration, TimeProvider clock, CancellationToken cancellationToken, bool runQueueWorkers = false)
+    public static async Task<IHost> StartAsync(IConfiguration configuration, TimeProvider clock, CancellationToken cancellationToken, bool runQueueWorkers = false, bool quiet = false)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Azure", LogLevel.Warning);
+        if (quiet)
+        {
+            // Verbs whose output is their answer (preview --json) keep the log to warnings, on stderr.
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        }
         builder.Services.AddSingleton(clock);
         builder.Services.AddCourseNotification(builder.Configuration);
         builder.Services.AddSingleton<Pipeline>();

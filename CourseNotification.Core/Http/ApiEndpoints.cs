@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using CourseNotification.Enrolments;
 using CourseNotification.Scanning;
+using CourseNotification.Storage;
 using Microsoft.AspNetCore.Http;
 
 namespace CourseNotification.Http;
@@ -10,7 +11,8 @@ namespace CourseNotification.Http;
 /// The HTTP routes, written once over ASP.NET Core's request and result types: the Functions triggers
 /// and the Cli's Kestrel host both map them, so local behaviour is production behaviour.
 /// </summary>
-public sealed class ApiEndpoints(SnapshotIngest snapshotIngest, MoodleEventIngest eventIngest, ScanPlanner scanPlanner, TimeProvider clock)
+public sealed class ApiEndpoints(
+    SnapshotIngest snapshotIngest, MoodleEventIngest eventIngest, ScanPlanner scanPlanner, CourseStore courses, CourseDecisions decisions, TimeProvider clock)
 {
     public const long MaxSnapshotBytes = 16 * 1024 * 1024;
     public const long MaxEventBytes = 1024 * 1024;
@@ -55,15 +57,60 @@ public sealed class ApiEndpoints(SnapshotIngest snapshotIngest, MoodleEventInges
     /// <summary>POST /api/scan?at=ISO: what the hourly timer does, on demand (administrators, the demo).</summary>
     public async Task<IResult> PostScanAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var at = clock.GetUtcNow();
-        if (request.Query["at"] is { Count: > 0 } given)
+        if (!TryReadInstant(request, out var at, out var problem))
         {
-            if (!DateTimeOffset.TryParse(given[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
+            return problem;
+        }
+        var queued = await scanPlanner.FanOutAsync(at, cancellationToken);
+        return Results.Accepted(value: new { at, courses = queued });
+    }
+
+    /// <summary>
+    /// GET /api/preview?courseId=&amp;at=: every decision (spec/signals.md rule 7) for every learner of
+    /// one course, or of all courses, as of an instant; nothing is sent. Streamed as a JSON array.
+    /// </summary>
+    public async Task<IResult> GetPreviewAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!TryReadInstant(request, out var at, out var problem))
+        {
+            return problem;
+        }
+        if (request.Query["courseId"] is not { Count: > 0 } given)
+        {
+            return Results.Ok(Flatten(decisions.EvaluateAllAsync(at, cancellationToken)));
+        }
+        if (!long.TryParse(given[0], NumberStyles.None, CultureInfo.InvariantCulture, out var courseId) || courseId <= 0)
+        {
+            return Problems.Field(400, "courseId", $"'{given[0]}' is not a course id.");
+        }
+        var course = await courses.GetAsync(courseId, cancellationToken);
+        return course is null
+            ? Problems.Field(404, "courseId", $"Course {courseId} is not known here.")
+            : Results.Ok(Flatten(decisions.EvaluateAsync(course, at, cancellationToken)));
+    }
+
+    private static async IAsyncEnumerable<Signals.Decision> Flatten(IAsyncEnumerable<LearnerDecisions> learners)
+    {
+        await foreach (var learner in learners)
+        {
+            foreach (var decision in learner.Decisions)
             {
-                return Problems.Field(400, "at", $"'{given[0]}' is not an ISO 8601 instant.");
+                yield return decision;
             }
         }
-        var courses = await scanPlanner.FanOutAsync(at, cancellationToken);
-        return Results.Accepted(value: new { at, courses });
+    }
+
+    /// <summary>The <c>at</c> query parameter (ISO 8601), or now.</summary>
+    private bool TryReadInstant(HttpRequest request, out DateTimeOffset at, out IResult problem)
+    {
+        at = clock.GetUtcNow();
+        problem = Results.Empty;
+        if (request.Query["at"] is { Count: > 0 } given
+            && !DateTimeOffset.TryParse(given[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
+        {
+            problem = Problems.Field(400, "at", $"'{given[0]}' is not an ISO 8601 instant.");
+            return false;
+        }
+        return true;
     }
 }

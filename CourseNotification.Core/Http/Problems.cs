@@ -12,6 +12,7 @@ public static class Problems
             400 => "The request is not valid",
             401 => "Authentication required",
             403 => "Not allowed",
+            404 => "Not found",
             413 => "The request body is too large",
             415 => "Unsupported media type",
             _ => "The request was refused",

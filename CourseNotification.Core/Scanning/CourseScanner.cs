@@ -1,4 +1,3 @@
-using CourseNotification.Settings;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
 using Microsoft.Extensions.Logging;
@@ -9,16 +8,8 @@ namespace CourseNotification.Scanning;
 /// The second fan-out: evaluates a course's snapshots page by page with the engine and queues one
 /// <c>notifications</c> message per due send that nobody has claimed yet.
 /// </summary>
-public sealed class CourseScanner(
-    CourseStore courses,
-    SnapshotStore snapshots,
-    LedgerStore ledger,
-    SignalSettingsProvider settingsProvider,
-    QueueWriter queue,
-    ILogger<CourseScanner> logger)
+public sealed class CourseScanner(CourseStore courses, CourseDecisions decisions, QueueWriter queue, ILogger<CourseScanner> logger)
 {
-    private const int PageSize = 200;
-
     public async Task<int> ScanAsync(ScanCourseMessage message, CancellationToken cancellationToken)
     {
         var course = await courses.GetAsync(message.CourseId, cancellationToken);
@@ -27,28 +18,18 @@ public sealed class CourseScanner(
             logger.LogWarning("Course {CourseId} vanished before its scan", message.CourseId);
             return 0;
         }
-        var settings = await settingsProvider.ForAsync(course, cancellationToken);
         var queued = 0;
-        await foreach (var page in snapshots.ListPagesAsync(course.Id, PageSize, cancellationToken))
+        await foreach (var learner in decisions.EvaluateAsync(course, message.At, cancellationToken))
         {
-            if (page.Count == 0)
+            foreach (var decision in learner.Decisions)
             {
-                continue;
-            }
-            var history = await ledger.ReadRangeAsync(course.Id, page[0].LearnerId, page[^1].LearnerId, cancellationToken);
-            foreach (var snapshot in page)
-            {
-                var learnerHistory = history[snapshot.LearnerId].ToList();
-                foreach (var decision in SignalEngine.Evaluate(course, snapshot, learnerHistory, settings, message.At))
+                if (decision is { State: DecisionState.Due, InFlight: false, Anchor: { } anchor })
                 {
-                    if (decision is { State: DecisionState.Due, InFlight: false, Anchor: { } anchor })
-                    {
-                        await queue.SendAsync(
-                            StorageNames.NotificationsQueue,
-                            new NotificationMessage(course.Id, snapshot.LearnerId, decision.Signal, anchor, decision.Repeat, message.At),
-                            cancellationToken);
-                        queued++;
-                    }
+                    await queue.SendAsync(
+                        StorageNames.NotificationsQueue,
+                        new NotificationMessage(course.Id, learner.Snapshot.LearnerId, decision.Signal, anchor, decision.Repeat, message.At),
+                        cancellationToken);
+                    queued++;
                 }
             }
         }

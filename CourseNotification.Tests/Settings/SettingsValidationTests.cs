@@ -15,6 +15,10 @@ public sealed class SettingsValidationTests
     [DataRow("Email:From", "nobody", "Email__From")]
     [DataRow("Email:Smtp:Host", "", "Email__Smtp__Host")]
     [DataRow("Email:Transport", "Acs", "Email__Transport")]
+    [DataRow("Signals:FirstCall:Days", "0", "Signals__FirstCall__Days")]
+    [DataRow("Signals:SecondCall:Days", "5", "Signals__SecondCall__Days")]
+    [DataRow("Signals:Inactive:RepeatDays", "1", "Signals__Inactive__RepeatDays")]
+    [DataRow("Signals:Inactive:MaxRepeats", "0", "Signals__Inactive__MaxRepeats")]
     public async Task A_nonsense_setting_stops_the_start_naming_it(string key, string value, string named)
     {
         var error = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => CoreServices.StartAsync(null, (key, value)));

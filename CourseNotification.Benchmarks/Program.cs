@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(CourseNotification.Benchmarks.EngineBenchmark).Assembly).Run(args);

@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+using CourseNotification.Enrolments;
+using CourseNotification.Settings;
+using CourseNotification.Signals;
+using CourseNotification.Storage;
+
+namespace CourseNotification.Scanning;
+
+/// <summary>One learner's decisions in one course.</summary>
+public sealed record LearnerDecisions(EnrolmentSnapshot Snapshot, IReadOnlyList<Decision> Decisions);
+
+/// <summary>
+/// The engine over a whole course, page by page: a page of snapshots, the ledger rows of exactly those
+/// learners in one range read, then a decision per learner and signal. The scan and the preview both
+/// read a course this way, so what the preview shows is what the scan does.
+/// </summary>
+public sealed class CourseDecisions(CourseStore courses, SnapshotStore snapshots, LedgerStore ledger, SignalSettingsProvider settingsProvider)
+{
+    public const int PageSize = 200;
+
+    public async IAsyncEnumerable<LearnerDecisions> EvaluateAsync(Course course, DateTimeOffset at, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var settings = await settingsProvider.ForAsync(course, cancellationToken);
+        await foreach (var page in snapshots.ListPagesAsync(course.Id, PageSize, cancellationToken))
+        {
+            if (page.Count == 0)
+            {
+                continue;
+            }
+            var history = await ledger.ReadRangeAsync(course.Id, page[0].LearnerId, page[^1].LearnerId, cancellationToken);
+            foreach (var snapshot in page)
+            {
+                yield return new LearnerDecisions(snapshot, SignalEngine.Evaluate(course, snapshot, history[snapshot.LearnerId].ToList(), settings, at));
+            }
+        }
+    }
+
+    /// <summary>Every course, in id order, each evaluated as above.</summary>
+    public async IAsyncEnumerable<LearnerDecisions> EvaluateAllAsync(DateTimeOffset at, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var page in courses.ListIdPagesAsync(500, cancellationToken))
+        {
+            foreach (var id in page)
+            {
+                if (await courses.GetAsync(id, cancellationToken) is { } course)
+                {
+                    await foreach (var learner in EvaluateAsync(course, at, cancellationToken))
+                    {
+                        yield return learner;
+                    }
+                }
+            }
+        }
+    }
+}
