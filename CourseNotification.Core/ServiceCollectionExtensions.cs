@@ -49,11 +49,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ApiEndpoints>();
 
         services.AddSingleton<SmtpMailTransport>();
+        services.AddHttpClient<AcsMailTransport>();
+        services.TryAddSingleton<Azure.Core.TokenCredential>(_ => new Azure.Identity.DefaultAzureCredential());
         services.AddSingleton<OutboxMailTransport>();
         services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value.Transport switch
         {
             EmailTransportKind.Smtp => sp.GetRequiredService<SmtpMailTransport>(),
             EmailTransportKind.Outbox => sp.GetRequiredService<OutboxMailTransport>(),
+            EmailTransportKind.Acs => sp.GetRequiredService<AcsMailTransport>(),
             var other => throw new OptionsValidationException(EmailOptions.Section, typeof(EmailOptions), [$"Email__Transport {other} is not available."]),
         });
         services.AddHostedService<StorageInitializer>();

@@ -17,8 +17,10 @@ public enum DispatchOutcome
     Sent,
     /// <summary>Already sent or failed for good (a duplicate message).</summary>
     Duplicate,
-    /// <summary>Could not be sent and never will be (no address): recorded as failed.</summary>
+    /// <summary>Could not be sent and never will be (no address, refused by the provider): recorded as failed.</summary>
     Failed,
+    /// <summary>The provider asked to wait: the message was put back on the queue, delayed, and nothing counts as a failure.</summary>
+    Deferred,
     /// <summary>No longer due when its turn came (completed, suspended, accessed...): nothing sent.</summary>
     NoLongerDue,
 }
@@ -40,6 +42,7 @@ public sealed class NotificationDispatcher(
     MailRenderer renderer,
     IMailTransport transport,
     QueueSettings queueSettings,
+    QueueWriter queue,
     TimeProvider clock,
     IOptions<EmailOptions> email,
     ILogger<NotificationDispatcher> logger)
@@ -92,11 +95,24 @@ public sealed class NotificationDispatcher(
             var rendered = renderer.Render(key.Signal, new MailContext(course, learner, zone, key.Anchor));
             var mail = new OutgoingMail(
                 learner.Email, $"{learner.FirstName} {learner.LastName}".Trim(), rendered.Subject, rendered.Html, rendered.Text,
-                MessageIdOf(key, email.Value.From), rendered.Language);
+                MessageIdOf(key, email.Value.From), rendered.Language, OperationIdOf(key), claim.FirstTriedAt);
             var providerId = await transport.SendAsync(mail, cancellationToken);
             await ledger.MarkSentAsync(key, claim.ETag, clock.GetUtcNow(), providerId, cancellationToken);
             logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);
             return DispatchOutcome.Sent;
+        }
+        catch (MailThrottledException throttled)
+        {
+            await ledger.ReleaseAsync(key, claim.ETag, clock.GetUtcNow(), throttled.Message, CancellationToken.None);
+            await queue.SendAsync(StorageNames.NotificationsQueue, message, CancellationToken.None, throttled.RetryAfter);
+            logger.LogWarning("Provider over quota: {Signal} for learner {LearnerId} deferred by {Delay}", key.Signal, key.LearnerId, throttled.RetryAfter);
+            return DispatchOutcome.Deferred;
+        }
+        catch (MailRejectedException rejected)
+        {
+            await ledger.MarkFailedAsync(key, clock.GetUtcNow(), rejected.Message, CancellationToken.None);
+            logger.LogError("Provider refused {Signal} for learner {LearnerId} in course {CourseId}: {Reason}", key.Signal, key.LearnerId, key.CourseId, rejected.Message);
+            return DispatchOutcome.Failed;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -118,8 +134,12 @@ public sealed class NotificationDispatcher(
     /// <summary>A Message-ID that is the same on every try of the same send (relays may de-duplicate on it).</summary>
     public static string MessageIdOf(SendKey key, string fromAddress)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()));
         var domain = fromAddress[(fromAddress.IndexOf('@', StringComparison.Ordinal) + 1)..];
-        return $"{Convert.ToHexStringLower(hash.AsSpan(0, 16))}@{domain}";
+        return $"{Convert.ToHexStringLower(KeyHash(key))}@{domain}";
     }
+
+    /// <summary>The ACS Operation-Id / Repeatability-Request-ID of a send: a UUID derived from its ledger key.</summary>
+    public static Guid OperationIdOf(SendKey key) => new(KeyHash(key));
+
+    private static byte[] KeyHash(SendKey key) => SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()))[..16];
 }

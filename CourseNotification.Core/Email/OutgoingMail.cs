@@ -4,10 +4,12 @@ using MimeKit;
 namespace CourseNotification.Email;
 
 /// <summary>
-/// One mail ready to go. <paramref name="MessageId"/> is derived from the ledger key, so a retried send
-/// carries the same Message-ID and providers or relays can recognise it.
+/// One mail ready to go. <paramref name="MessageId"/> and <paramref name="OperationId"/> are derived from
+/// the ledger key, so every try of the same send carries the same ids and providers or relays can
+/// recognise a repeat; <paramref name="FirstTriedAt"/> is when the first try began.
 /// </summary>
-public sealed record OutgoingMail(string To, string ToName, string Subject, string Html, string Text, string MessageId, string Language);
+public sealed record OutgoingMail(
+    string To, string ToName, string Subject, string Html, string Text, string MessageId, string Language, Guid OperationId, DateTimeOffset FirstTriedAt);
 
 /// <summary>Sends a mail and returns the provider's message id.</summary>
 public interface IMailTransport

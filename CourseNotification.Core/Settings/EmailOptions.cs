@@ -27,6 +27,8 @@ public sealed class EmailOptions : IValidatableObject
 
     public OutboxOptions Outbox { get; set; } = new();
 
+    public AcsOptions Acs { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         switch (Transport)
@@ -37,10 +39,8 @@ public sealed class EmailOptions : IValidatableObject
             case EmailTransportKind.Smtp when Smtp.Port is < 1 or > 65535:
                 yield return new ValidationResult($"Email__Smtp__Port {Smtp.Port} is not a TCP port.", ["Smtp.Port"]);
                 break;
-            case EmailTransportKind.Acs:
-                yield return new ValidationResult(
-                    "Email__Transport=Acs is not available in this build yet (the ACS REST client is the Dispatch issue); use Smtp (ACS offers SMTP too) or Outbox.",
-                    [nameof(Transport)]);
+            case EmailTransportKind.Acs when Acs.Problem() is { } problem:
+                yield return new ValidationResult(problem, ["Acs"]);
                 break;
             case EmailTransportKind.Outbox when string.IsNullOrWhiteSpace(Outbox.Directory):
                 yield return new ValidationResult("Email__Outbox__Directory is required when Email__Transport is Outbox.", ["Outbox.Directory"]);
@@ -61,6 +61,34 @@ public sealed class SmtpOptions
     public string User { get; set; } = "";
 
     public string Password { get; set; } = "";
+}
+
+/// <summary>Azure Communication Services Email over its REST API: a connection string (HMAC key), or an endpoint and Entra ID.</summary>
+public sealed class AcsOptions
+{
+    /// <summary><c>endpoint=https://&lt;resource&gt;.communication.azure.com/;accesskey=&lt;base64&gt;</c>: requests are HMAC-signed.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary><c>https://&lt;resource&gt;.communication.azure.com</c>: requests carry an Entra ID token of the app's managed identity.</summary>
+    public string Endpoint { get; set; } = "";
+
+    /// <summary>How long to follow a send's operation before taking "accepted" as the answer.</summary>
+    public TimeSpan StatusTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal string? Problem()
+    {
+        if (!string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            return Email.AcsConnection.TryParse(ConnectionString, out _, out var error) ? null : $"Email__Acs__ConnectionString: {error}";
+        }
+        if (string.IsNullOrWhiteSpace(Endpoint))
+        {
+            return "Email__Transport is Acs: set Email__Acs__ConnectionString (key) or Email__Acs__Endpoint (managed identity).";
+        }
+        return Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
+            ? null
+            : $"Email__Acs__Endpoint '{Endpoint}' is not an absolute URL.";
+    }
 }
 
 public sealed class OutboxOptions

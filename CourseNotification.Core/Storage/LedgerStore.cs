@@ -16,7 +16,8 @@ public enum ClaimOutcome
     HeldByOther,
 }
 
-public readonly record struct Claim(ClaimOutcome Outcome, ETag ETag, int Attempt);
+/// <summary>The result of a claim: the ETag proves this worker holds it; <see cref="FirstTriedAt"/> is when the first worker claimed it.</summary>
+public readonly record struct Claim(ClaimOutcome Outcome, ETag ETag, int Attempt, DateTimeOffset FirstTriedAt);
 
 /// <summary>
 /// The send ledger (spec/signals.md rule 3): partition = course, row key = learner|signal|anchor|repeat,
@@ -38,11 +39,12 @@ public sealed class LedgerStore(StorageAccount storage)
             ["At"] = now,
             ["LeaseUntil"] = now + lease,
             ["Attempts"] = 1,
+            ["FirstTryAt"] = now,
         };
         try
         {
             var added = await _table.AddEntityAsync(entity, cancellationToken);
-            return new Claim(ClaimOutcome.Claimed, added.Headers.ETag ?? ETag.All, 1);
+            return new Claim(ClaimOutcome.Claimed, added.Headers.ETag ?? ETag.All, 1, now);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
@@ -50,16 +52,17 @@ public sealed class LedgerStore(StorageAccount storage)
         }
 
         var existing = (await _table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken)).Value;
+        var firstTry = existing.GetDateTimeOffset("FirstTryAt") ?? existing.GetDateTimeOffset("At") ?? now;
         switch (Enum.Parse<SendState>(existing.GetString("State")!))
         {
             case SendState.Sent:
-                return new Claim(ClaimOutcome.AlreadySent, existing.ETag, 0);
+                return new Claim(ClaimOutcome.AlreadySent, existing.ETag, 0, firstTry);
             case SendState.Failed:
-                return new Claim(ClaimOutcome.AlreadyFailed, existing.ETag, 0);
+                return new Claim(ClaimOutcome.AlreadyFailed, existing.ETag, 0, firstTry);
         }
         if (existing.GetDateTimeOffset("LeaseUntil") > now)
         {
-            return new Claim(ClaimOutcome.HeldByOther, existing.ETag, 0);
+            return new Claim(ClaimOutcome.HeldByOther, existing.ETag, 0, firstTry);
         }
 
         var attempt = (existing.GetInt32("Attempts") ?? 1) + 1;
@@ -69,11 +72,11 @@ public sealed class LedgerStore(StorageAccount storage)
         try
         {
             var updated = await _table.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
-            return new Claim(ClaimOutcome.Claimed, updated.Headers.ETag ?? ETag.All, attempt);
+            return new Claim(ClaimOutcome.Claimed, updated.Headers.ETag ?? ETag.All, attempt, firstTry);
         }
         catch (RequestFailedException e) when (e.Status == 412)
         {
-            return new Claim(ClaimOutcome.HeldByOther, existing.ETag, 0);
+            return new Claim(ClaimOutcome.HeldByOther, existing.ETag, 0, firstTry);
         }
     }
 
