@@ -1,8 +1,10 @@
 using CourseNotification;
+using CourseNotification.Functions;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddCourseNotification(builder.Configuration);
+builder.Services.AddCourseNotificationTelemetry(builder.Configuration);
 builder.Build().Run();

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using CourseNotification.Email;
+using CourseNotification.Observability;
 using CourseNotification.Scanning;
 using CourseNotification.Settings;
 using CourseNotification.Signals;
@@ -51,6 +53,39 @@ public sealed class NotificationDispatcher(
     public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
 
     public async Task<DispatchOutcome> HandleAsync(NotificationMessage message, long dequeueCount, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartConsumer("dispatch", message.TraceParent);
+        activity?.SetTag("signal", message.Signal);
+        activity?.SetTag("course.id", message.CourseId);
+        activity?.SetTag("learner.id", message.LearnerId);
+        var lag = (clock.GetUtcNow() - message.ScannedAt).TotalSeconds;
+        activity?.SetTag("queue.lag.seconds", lag);
+        Telemetry.DispatchLag.Record(lag, new KeyValuePair<string, object?>("signal", message.Signal));
+        try
+        {
+            var outcome = await DispatchAsync(message, dequeueCount, cancellationToken);
+            Count(message.Signal, outcome switch
+            {
+                DispatchOutcome.NoLongerDue => "no_longer_due",
+                _ => outcome.ToString().ToLowerInvariant(),
+            });
+            return outcome;
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            Count(message.Signal, dequeueCount >= queueSettings.MaxDequeueCount ? "failed" : "retry");
+            throw;
+        }
+
+        void Count(string signal, string outcome)
+        {
+            activity?.SetTag("outcome", outcome);
+            Telemetry.Sends.Add(1, new KeyValuePair<string, object?>("signal", signal), new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    private async Task<DispatchOutcome> DispatchAsync(NotificationMessage message, long dequeueCount, CancellationToken cancellationToken)
     {
         var key = new SendKey(message.CourseId, message.LearnerId, message.Signal, message.Anchor, message.Repeat);
         var now = clock.GetUtcNow();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using CourseNotification.Observability;
 using CourseNotification.Settings;
 using CourseNotification.Storage;
 using Microsoft.Extensions.Logging;
@@ -63,6 +64,8 @@ public sealed class MoodleEventIngest(
                 applied++;
             }
         }
+        Telemetry.MoodleEvents.Add(applied, new KeyValuePair<string, object?>("outcome", "applied"));
+        Telemetry.MoodleEvents.Add(events.Count - applied, new KeyValuePair<string, object?>("outcome", "ignored"));
         return new EventReport(events.Count, applied, events.Count - applied);
     }
 

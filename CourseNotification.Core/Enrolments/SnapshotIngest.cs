@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CourseNotification.Observability;
 using CourseNotification.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -79,6 +80,9 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerStore learners, S
                 updated++;
             }
         }
+        Telemetry.SnapshotItems.Add(created, new("kind", kind), new("outcome", "created"));
+        Telemetry.SnapshotItems.Add(updated, new("kind", kind), new("outcome", "updated"));
+        Telemetry.SnapshotItems.Add(refused, new("kind", kind), new("outcome", "rejected"));
         return new UpsertCounts(created, updated, refused);
     }
 

@@ -50,6 +50,7 @@ public sealed class ApiEndpoints(
         }
         catch (EventRejectedException e)
         {
+            Observability.Telemetry.MoodleEvents.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
             return Problems.Field(e.Status, e.Field, e.Message);
         }
     }

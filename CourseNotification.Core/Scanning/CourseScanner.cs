@@ -1,3 +1,4 @@
+using CourseNotification.Observability;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
 using Microsoft.Extensions.Logging;
@@ -12,6 +13,8 @@ public sealed class CourseScanner(CourseStore courses, CourseDecisions decisions
 {
     public async Task<int> ScanAsync(ScanCourseMessage message, CancellationToken cancellationToken)
     {
+        using var activity = Telemetry.StartConsumer("scan course", message.TraceParent);
+        activity?.SetTag("course.id", message.CourseId);
         var course = await courses.GetAsync(message.CourseId, cancellationToken);
         if (course is null)
         {
@@ -27,12 +30,14 @@ public sealed class CourseScanner(CourseStore courses, CourseDecisions decisions
                 {
                     await queue.SendAsync(
                         StorageNames.NotificationsQueue,
-                        new NotificationMessage(course.Id, learner.Snapshot.LearnerId, decision.Signal, anchor, decision.Repeat, message.At),
+                        new NotificationMessage(course.Id, learner.Snapshot.LearnerId, decision.Signal, anchor, decision.Repeat, message.At, Telemetry.CurrentTraceParent),
                         cancellationToken);
                     queued++;
                 }
             }
         }
+        Telemetry.SendsQueued.Add(queued);
+        activity?.SetTag("sends.queued", queued);
         logger.LogInformation("Scan of course {CourseId} as of {At} queued {SendCount} sends", course.Id, message.At, queued);
         return queued;
     }

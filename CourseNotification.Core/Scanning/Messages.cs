@@ -1,7 +1,11 @@
 namespace CourseNotification.Scanning;
 
-/// <summary>Queue <c>scan-course</c>: evaluate one course's snapshots as of <paramref name="At"/>.</summary>
-public sealed record ScanCourseMessage(long CourseId, DateTimeOffset At);
+/// <summary>
+/// Queue <c>scan-course</c>: evaluate one course's snapshots as of <paramref name="At"/>.
+/// <paramref name="TraceParent"/> continues the producer's trace.
+/// </summary>
+public sealed record ScanCourseMessage(long CourseId, DateTimeOffset At, string? TraceParent = null);
 
 /// <summary>Queue <c>notifications</c>: one due send, identified by its ledger key.</summary>
-public sealed record NotificationMessage(long CourseId, long LearnerId, string Signal, DateOnly Anchor, int Repeat, DateTimeOffset ScannedAt);
+public sealed record NotificationMessage(
+    long CourseId, long LearnerId, string Signal, DateOnly Anchor, int Repeat, DateTimeOffset ScannedAt, string? TraceParent = null);

@@ -1,3 +1,4 @@
+using CourseNotification.Observability;
 using CourseNotification.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -10,12 +11,14 @@ public sealed class ScanPlanner(CourseStore courses, QueueWriter queue, ILogger<
 
     public async Task<int> FanOutAsync(DateTimeOffset at, CancellationToken cancellationToken)
     {
+        using var activity = Telemetry.Source.StartActivity("scan");
+        activity?.SetTag("scan.at", at.ToString("O"));
         var count = 0;
         await foreach (var page in courses.ListIdPagesAsync(PageSize, cancellationToken))
         {
             foreach (var courseId in page)
             {
-                await queue.SendAsync(StorageNames.ScanCourseQueue, new ScanCourseMessage(courseId, at), cancellationToken);
+                await queue.SendAsync(StorageNames.ScanCourseQueue, new ScanCourseMessage(courseId, at, Telemetry.CurrentTraceParent), cancellationToken);
                 count++;
             }
         }
