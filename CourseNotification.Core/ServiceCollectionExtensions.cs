@@ -35,6 +35,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<LedgerStore>();
         services.AddSingleton<CourseSettingsStore>();
+        services.AddSingleton<SigningKeyStore>();
+        services.AddSingleton<LearnerDirectory>();
+        services.AddSingleton<OptOut>();
         services.AddSingleton<QueueWriter>();
 
         services.AddSingleton<SignalSettingsProvider>();
@@ -47,6 +50,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MailRenderer>();
         services.AddSingleton<NotificationDispatcher>();
         services.AddSingleton<ApiEndpoints>();
+        services.AddSingleton<UnsubscribeEndpoints>();
 
         services.AddSingleton<SmtpMailTransport>();
         services.AddHttpClient<AcsMailTransport>();

@@ -5,7 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace CourseNotification.Functions;
 
 /// <summary>HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>.</summary>
-internal sealed class HttpTriggers(ApiEndpoints api)
+internal sealed class HttpTriggers(ApiEndpoints api, UnsubscribeEndpoints unsubscribe)
 {
     [Function("PutSnapshots")]
     public Task<IResult> PutSnapshots(
@@ -21,6 +21,16 @@ internal sealed class HttpTriggers(ApiEndpoints api)
     public Task<IResult> GetPreview(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/preview")] HttpRequest request, CancellationToken cancellationToken) =>
         api.GetPreviewAsync(request, cancellationToken);
+
+    [Function("GetUnsubscribe")]
+    public Task<IResult> GetUnsubscribe(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "u/{token}")] HttpRequest request, string token, CancellationToken cancellationToken) =>
+        unsubscribe.GetAsync(token, cancellationToken);
+
+    [Function("PostUnsubscribe")]
+    public Task<IResult> PostUnsubscribe(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "u/{token}")] HttpRequest request, string token, CancellationToken cancellationToken) =>
+        unsubscribe.PostAsync(token, cancellationToken);
 
     [Function("PostScan")]
     public Task<IResult> PostScan(

@@ -40,6 +40,8 @@ public static class ServeHost
         app.MapPut("/api/snapshots", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PutSnapshotsAsync(r, ct));
         app.MapPost("/api/moodle/events", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostMoodleEventsAsync(r, ct));
         app.MapGet("/api/preview", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.GetPreviewAsync(r, ct));
+        app.MapGet("/u/{token}", (string token, UnsubscribeEndpoints pages, CancellationToken ct) => pages.GetAsync(token, ct));
+        app.MapPost("/u/{token}", (string token, UnsubscribeEndpoints pages, CancellationToken ct) => pages.PostAsync(token, ct));
         app.MapPost("/api/scan", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostScanAsync(r, ct));
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace CourseNotification.Cli.Local;
 
 /// <summary>A mail as maildev received it.</summary>
-public sealed record ReceivedMail(string To, string Subject, string Text, string Html, string ContentLanguage);
+public sealed record ReceivedMail(string Id, string To, string Subject, string Text, string Html, string ContentLanguage);
 
 /// <summary>Reads maildev's inbox through its HTTP API (<c>GET /api/email</c>, <c>DELETE /api/email/all</c>).</summary>
 public sealed class MaildevInbox(Uri webUrl) : IDisposable
@@ -15,11 +15,19 @@ public sealed class MaildevInbox(Uri webUrl) : IDisposable
     {
         var mails = await _http.GetFromJsonAsync<JsonArray>("api/email", cancellationToken) ?? [];
         return mails.OfType<JsonObject>().Select(m => new ReceivedMail(
+            m["id"]?.GetValue<string>() ?? "",
             m["to"]?[0]?["address"]?.GetValue<string>() ?? "",
             m["subject"]?.GetValue<string>() ?? "",
             m["text"]?.GetValue<string>() ?? "",
             m["html"]?.GetValue<string>() ?? "",
             m["headers"]?["content-language"]?.GetValue<string>() ?? "")).ToList();
+    }
+
+    /// <summary>The mail as it arrived (maildev's JSON leaves some headers out), parsed.</summary>
+    public async Task<MimeKit.MimeMessage> SourceAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var source = await _http.GetStreamAsync($"api/email/{id}/source", cancellationToken);
+        return await MimeKit.MimeMessage.LoadAsync(source, cancellationToken);
     }
 
     /// <summary>Polls until at least <paramref name="count"/> mails arrived, or the timeout passes.</summary>

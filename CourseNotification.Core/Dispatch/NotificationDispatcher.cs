@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using CourseNotification.Email;
+using CourseNotification.Enrolments;
 using CourseNotification.Observability;
 using CourseNotification.Scanning;
 using CourseNotification.Settings;
@@ -39,6 +40,7 @@ public sealed class NotificationDispatcher(
     CourseStore courses,
     SnapshotStore snapshots,
     LearnerStore learners,
+    OptOut optOut,
     LedgerStore ledger,
     SignalSettingsProvider settingsProvider,
     MailRenderer renderer,
@@ -126,11 +128,13 @@ public sealed class NotificationDispatcher(
                 logger.LogWarning("No address for learner {LearnerId}: {Signal} recorded as failed", key.LearnerId, key.Signal);
                 return DispatchOutcome.Failed;
             }
-            var zone = TimeZones.Resolve(learner.TimeZone, settings.SiteZone);
-            var rendered = renderer.Render(key.Signal, new MailContext(course, learner, zone, key.Anchor));
+            var unsubscribe = await optOut.LinkAsync(learner.Id, cancellationToken);
+            var facts = new LearnerFacts(course, snapshot, settings, now);
+            var rendered = renderer.Render(key.Signal, new MailContext(course, learner, facts, unsubscribe));
             var mail = new OutgoingMail(
                 learner.Email, $"{learner.FirstName} {learner.LastName}".Trim(), rendered.Subject, rendered.Html, rendered.Text,
-                MessageIdOf(key, email.Value.From), rendered.Language, OperationIdOf(key), claim.FirstTriedAt);
+                MessageIdOf(key, email.Value.From), rendered.Language, OperationIdOf(key), claim.FirstTriedAt,
+                OutgoingMail.UnsubscribeHeaders(unsubscribe));
             var providerId = await transport.SendAsync(mail, cancellationToken);
             await ledger.MarkSentAsync(key, claim.ETag, clock.GetUtcNow(), providerId, cancellationToken);
             logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);

@@ -47,7 +47,7 @@ public sealed class AcsMailTransport(
             ["senderAddress"] = email.From,
             ["content"] = new JsonObject { ["subject"] = mail.Subject, ["plainText"] = mail.Text, ["html"] = mail.Html },
             ["recipients"] = new JsonObject { ["to"] = new JsonArray(new JsonObject { ["address"] = mail.To, ["displayName"] = mail.ToName }) },
-            ["headers"] = new JsonObject { ["Content-Language"] = mail.Language },
+            ["headers"] = Headers(mail),
             ["userEngagementTrackingDisabled"] = true,
         });
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"{Endpoint.AbsoluteUri.TrimEnd('/')}/emails:send?api-version={ApiVersion}"))
@@ -134,6 +134,16 @@ public sealed class AcsMailTransport(
         var credential = services.GetRequiredService<TokenCredential>();
         var token = await credential.GetTokenAsync(new TokenRequestContext([TokenScope]), cancellationToken);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+    }
+
+    private static JsonObject Headers(OutgoingMail mail)
+    {
+        var headers = new JsonObject { ["Content-Language"] = mail.Language };
+        foreach (var (name, value) in mail.Headers ?? new Dictionary<string, string>())
+        {
+            headers[name] = value;
+        }
+        return headers;
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)

@@ -6,10 +6,20 @@ namespace CourseNotification.Email;
 /// <summary>
 /// One mail ready to go. <paramref name="MessageId"/> and <paramref name="OperationId"/> are derived from
 /// the ledger key, so every try of the same send carries the same ids and providers or relays can
-/// recognise a repeat; <paramref name="FirstTriedAt"/> is when the first try began.
+/// recognise a repeat; <paramref name="FirstTriedAt"/> is when the first try began. <paramref name="Headers"/>
+/// are extra headers (List-Unsubscribe).
 /// </summary>
 public sealed record OutgoingMail(
-    string To, string ToName, string Subject, string Html, string Text, string MessageId, string Language, Guid OperationId, DateTimeOffset FirstTriedAt);
+    string To, string ToName, string Subject, string Html, string Text, string MessageId, string Language, Guid OperationId, DateTimeOffset FirstTriedAt,
+    IReadOnlyDictionary<string, string>? Headers = null)
+{
+    /// <summary>RFC 8058 one-click unsubscribe headers for a link.</summary>
+    public static IReadOnlyDictionary<string, string> UnsubscribeHeaders(string url) => new Dictionary<string, string>
+    {
+        ["List-Unsubscribe"] = $"<{url}>",
+        ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
+    };
+}
 
 /// <summary>Sends a mail and returns the provider's message id.</summary>
 public interface IMailTransport
@@ -31,6 +41,10 @@ internal static class MimeMails
         message.From.Add(new MailboxAddress(fromName, email.From));
         message.To.Add(new MailboxAddress(mail.ToName, mail.To));
         message.Headers.Add(HeaderId.ContentLanguage, mail.Language);
+        foreach (var (name, value) in mail.Headers ?? new Dictionary<string, string>())
+        {
+            message.Headers.Add(name, value);
+        }
         return message;
     }
 }

@@ -18,7 +18,7 @@ public sealed record UpsertReport(UpsertCounts Courses, UpsertCounts Learners, U
 /// out keeps its stored value; one bad item is rejected with its reason and does not stop the others.
 /// Learners are applied before enrolments, so a batch may introduce both.
 /// </summary>
-public sealed class SnapshotIngest(CourseStore courses, LearnerStore learners, SnapshotStore snapshots, TimeProvider clock, ILogger<SnapshotIngest> logger)
+public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learners, SnapshotStore snapshots, TimeProvider clock, ILogger<SnapshotIngest> logger)
 {
     public async Task<UpsertReport> UpsertAsync(JsonObject body, CancellationToken cancellationToken)
     {
@@ -138,15 +138,7 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerStore learners, S
         {
             return false;
         }
-        await learners.UpsertAsync(learner, cancellationToken);
-        var profile = LearnerProfile.Of(learner);
-        if (stored is null || LearnerProfile.Of(stored) != profile)
-        {
-            foreach (var courseId in await snapshots.CoursesOfLearnerAsync(id, cancellationToken))
-            {
-                await snapshots.UpdateAsync(courseId, id, s => s with { Profile = profile }, cancellationToken);
-            }
-        }
+        await learners.SaveAsync(learner, stored, cancellationToken);
         return stored is null;
     }
 

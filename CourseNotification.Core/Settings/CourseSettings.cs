@@ -16,4 +16,10 @@ public sealed record CourseSettings
     public int? InactivityMaxRepeats { get; init; }
     /// <summary>Per-signal switches (signal key -> on/off); a signal not named takes the platform's switch.</summary>
     public IReadOnlyDictionary<string, bool>? Signals { get; init; }
+
+    /// <summary>Texts replacing the defaults: signal key -> language -> parts (a part left null keeps the default).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, TemplateText>>? Templates { get; init; }
 }
+
+/// <summary>A course's own text for one signal in one language; Handlebars, with the same placeholders as the defaults.</summary>
+public sealed record TemplateText(string? Subject, string? Html, string? Text);

@@ -29,6 +29,10 @@ public sealed record SignalSettings
     public int InactivityRepeatDays { get; init; } = 7;
     public int InactivityMaxRepeats { get; init; } = 3;
 
+    /// <summary>The course's own texts (signal -> language -> parts); empty: the defaults.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, TemplateText>> Templates { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, TemplateText>>();
+
     /// <summary>The signal switches, in <see cref="SignalKeys.All"/> order.</summary>
     public IReadOnlyList<bool> Switches
     {
@@ -92,6 +96,7 @@ public sealed record SignalSettings
             InactivityRepeatDays = course.InactivityRepeatDays ?? InactivityRepeatDays,
             InactivityMaxRepeats = course.InactivityMaxRepeats ?? InactivityMaxRepeats,
             Switches = switches,
+            Templates = course.Templates ?? Templates,
         };
     }
 }

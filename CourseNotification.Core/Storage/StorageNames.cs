@@ -10,12 +10,14 @@ public static class StorageNames
     public const string LearnerCoursesTable = "learnercourses";
     public const string LedgerTable = "ledger";
     public const string CourseSettingsTable = "coursesettings";
+    /// <summary>Keys the service makes for itself (the link-signing key).</summary>
+    public const string SecretsTable = "secrets";
 
     public const string ScanCourseQueue = "scan-course";
     public const string NotificationsQueue = "notifications";
 
     public static IReadOnlyList<string> Tables { get; } =
-        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable];
+        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable];
 
     public static IReadOnlyList<string> Queues { get; } =
         [ScanCourseQueue, NotificationsQueue, PoisonQueueOf(ScanCourseQueue), PoisonQueueOf(NotificationsQueue)];

@@ -18,4 +18,8 @@ public static class Languages
         }
         return siteDefault;
     }
+
+    /// <summary>How dates are written in each language (English as in Europe: "Thursday 5 March 2026").</summary>
+    public static System.Globalization.CultureInfo Culture(string lang) =>
+        System.Globalization.CultureInfo.GetCultureInfo(lang == "en" ? "en-GB" : "fr-FR");
 }

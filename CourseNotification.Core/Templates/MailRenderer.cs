@@ -1,6 +1,7 @@
 using System.Globalization;
 using CourseNotification.Enrolments;
 using CourseNotification.Settings;
+using CourseNotification.Signals;
 using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Templates;
@@ -8,10 +9,13 @@ namespace CourseNotification.Templates;
 /// <summary>A rendered mail, in one language.</summary>
 public sealed record RenderedMail(string Language, string Subject, string Html, string Text);
 
-/// <summary>Everything a template may speak of for one send.</summary>
-public sealed record MailContext(Course Course, Learner Learner, TimeZoneInfo Zone, DateOnly Anchor);
+/// <summary>Everything a template may speak of for one send: the learner, the course, and the engine's facts at the instant of sending.</summary>
+public sealed record MailContext(Course Course, Learner Learner, LearnerFacts Facts, string? UnsubscribeUrl);
 
-/// <summary>Chooses the learner's language and renders the subject, HTML and text of a signal's mail.</summary>
+/// <summary>
+/// Chooses the learner's language and renders the subject, HTML and text of a signal's mail. Every
+/// number of days is computed from the learner's calendar at the instant of sending (spec rule 6).
+/// </summary>
 public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptions> platform)
 {
     public RenderedMail Render(string signal, MailContext context)
@@ -21,20 +25,60 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
         {
             throw new InvalidOperationException($"No template for signal '{signal}' in '{lang}'.");
         }
-        var model = Model(context, CultureInfo.GetCultureInfo(lang));
+        var model = Model(context, Languages.Culture(lang), platform.Value);
+        var own = context.Facts.Settings.Templates.GetValueOrDefault(signal)?.GetValueOrDefault(lang);
         return new RenderedMail(
             lang,
-            catalog.Render(signal, lang, MailPart.Subject, model),
-            catalog.Render(signal, lang, MailPart.Html, model),
-            catalog.Render(signal, lang, MailPart.Text, model));
+            catalog.Render(signal, lang, MailPart.Subject, model, own?.Subject),
+            catalog.Render(signal, lang, MailPart.Html, model, own?.Html),
+            catalog.Render(signal, lang, MailPart.Text, model, own?.Text));
     }
 
-    private Dictionary<string, object?> Model(MailContext context, CultureInfo culture)
+    /// <summary>The problems of a course's text for a signal, part by part (null: none), against a complete sample mail.</summary>
+    public static IEnumerable<string> Problems(string signal, string lang, TemplateText text)
     {
-        var options = platform.Value;
+        var sample = SampleModel(lang);
+        foreach (var (part, source) in new[] { (MailPart.Subject, text.Subject), (MailPart.Html, text.Html), (MailPart.Text, text.Text) })
+        {
+            if (source is not null && TemplateCatalog.Problem(source, lang, part, sample) is { } problem)
+            {
+                yield return $"{signal}.{lang}.{part.ToString().ToLowerInvariant()}: {problem}";
+            }
+        }
+    }
+
+    /// <summary>A mail where every placeholder has a value: what a course's text is checked against.</summary>
+    private static Dictionary<string, object?> SampleModel(string lang)
+    {
+        var start = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.FromHours(1));
+        var course = new Course { Id = 1, ShortName = "C", FullName = "Course", Url = "https://moodle.example/course/view.php?id=1", StartDate = start, EndDate = start.AddDays(60) };
+        var snapshot = new EnrolmentSnapshot
+        {
+            CourseId = 1,
+            LearnerId = 1,
+            Enrolments = [new Enrolment { Id = 1, Start = start, End = start.AddDays(60) }],
+            FirstAccess = start.AddDays(1),
+            LastAccess = start.AddDays(2),
+            CompletedAt = start.AddDays(20),
+            Profile = new LearnerProfile(lang, "Europe/Paris", false),
+        };
+        var settings = new SignalSettings { SiteZone = TimeZones.FindOrThrow("Europe/Paris"), LearnerRoles = new HashSet<string>(["student"]) };
+        var learner = new Learner { Id = 1, Username = "u", Email = "u@example.org", FirstName = "F", LastName = "L", Lang = lang };
+        var facts = new LearnerFacts(course, snapshot, settings, start.AddDays(30));
+        return Model(new MailContext(course, learner, facts, "https://service.example/u/1.x"), Languages.Culture(lang), new PlatformOptions());
+    }
+
+    private static Dictionary<string, object?> Model(MailContext context, CultureInfo culture, PlatformOptions options)
+    {
         var moodleUrl = options.MoodleUrl.TrimEnd('/');
-        var (course, learner) = (context.Course, context.Learner);
-        var courseUrl = course.Url ?? $"{moodleUrl}/course/view.php?id={course.Id.ToString(CultureInfo.InvariantCulture)}";
+        var (course, learner, facts) = (context.Course, context.Learner, context.Facts);
+        var calendar = facts.Calendar;
+        var today = calendar.Today;
+        string Day(DateOnly day) => day.ToString("D", culture);
+
+        // The last day of access is the local day of the instant just before the end (an end at midnight closes the day before).
+        var lastDay = facts.AccessEnd is { } end ? calendar.LocalDate(end.AddTicks(-1)) : (DateOnly?)null;
+        var lastAccess = facts.Snapshot.LastAccess ?? facts.Snapshot.FirstAccess;
         var model = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["firstName"] = learner.FirstName,
@@ -43,12 +87,20 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
             ["courseName"] = course.FullName,
             ["courseShortName"] = course.ShortName,
             ["courseId"] = course.Id,
-            ["courseUrl"] = courseUrl,
-            ["startDate"] = context.Anchor.ToString("D", culture),
+            ["courseUrl"] = course.Url ?? $"{moodleUrl}/course/view.php?id={course.Id.ToString(CultureInfo.InvariantCulture)}",
             ["siteName"] = options.SiteName,
             ["moodleUrl"] = moodleUrl,
             ["forgotPasswordUrl"] = $"{moodleUrl}/login/forgot_password.php",
             ["contactUrl"] = $"{moodleUrl}/user/contactsitesupport.php",
+            ["unsubscribeUrl"] = context.UnsubscribeUrl,
+            ["startDate"] = facts.WorkStart is null ? null : Day(facts.WorkStartDay),
+            ["daysSinceStart"] = facts.WorkStart is null ? null : today.DayNumber - facts.WorkStartDay.DayNumber,
+            ["endDate"] = lastDay is { } last ? Day(last) : null,
+            ["daysLeft"] = lastDay is { } left ? Math.Max(left.DayNumber - today.DayNumber + 1, 0) : null,
+            ["lastDay"] = lastDay is { } final && final <= today,
+            ["completedDate"] = facts.IsCompleted ? Day(facts.CompletedDay) : null,
+            ["lastAccessDate"] = lastAccess is { } seen ? Day(calendar.LocalDate(seen)) : null,
+            ["daysInactive"] = lastAccess is { } idle ? today.DayNumber - calendar.LocalDate(idle).DayNumber : null,
         };
         // The old plugin's placeholders, so administrators can paste their texts.
         model["FIRSTNAME"] = model["firstName"];
