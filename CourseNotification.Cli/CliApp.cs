@@ -13,6 +13,7 @@ public static class CliApp
         ScanCommand.Create(),
         DispatchCommand.Create(),
         PreviewCommand.Create(),
+        RedriveCommand.Create(),
         DemoCommand.Create(),
     };
 

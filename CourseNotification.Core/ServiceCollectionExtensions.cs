@@ -36,6 +36,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<LedgerStore>();
         services.AddSingleton<CourseSettingsStore>();
         services.AddSingleton<SigningKeyStore>();
+        services.AddSingleton<QuotaStore>();
         services.AddSingleton<LearnerDirectory>();
         services.AddSingleton<OptOut>();
         services.AddSingleton<QueueWriter>();
@@ -49,6 +50,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<TemplateCatalog>();
         services.AddSingleton<MailRenderer>();
         services.AddSingleton<NotificationDispatcher>();
+        services.AddSingleton<PoisonRedrive>();
         services.AddSingleton<ApiEndpoints>();
         services.AddSingleton<UnsubscribeEndpoints>();
 

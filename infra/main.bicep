@@ -34,6 +34,12 @@ param moodleWebhookToken string = ''
 @description('Where Azure Communication Services keeps email data at rest.')
 param emailDataLocation string = 'Europe'
 
+@description('Mails per minute the provider accepts: 5 for the Azure-managed domain; 30 or more with a custom domain.')
+param emailQuotaPerMinute string = '5'
+
+@description('Mails per hour the provider accepts: 10 for the Azure-managed domain; 100 or more with a custom domain.')
+param emailQuotaPerHour string = '10'
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -117,6 +123,8 @@ module functionApp 'app/function.bicep' = {
       Email__Acs__Endpoint: email.outputs.endpoint
       Email__From: 'DoNotReply@${email.outputs.senderDomain}'
       Email__FromName: siteName
+      Email__Quota__PerMinute: emailQuotaPerMinute
+      Email__Quota__PerHour: emailQuotaPerHour
       Moodle__WebhookToken: moodleWebhookToken
     }
   }

@@ -69,6 +69,9 @@ internal static class DemoCommand
         configuration["Email:Smtp:Port"] = maildev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         configuration["Email:Smtp:Security"] = "None";
         configuration["Email:From"] ??= "formation@example.org";
+        // A local sink has no provider quota to pace against.
+        configuration["Email:Quota:PerMinute"] ??= "0";
+        configuration["Email:Quota:PerHour"] ??= "0";
         return maildev;
     }
 

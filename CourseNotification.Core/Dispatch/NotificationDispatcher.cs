@@ -47,6 +47,7 @@ public sealed class NotificationDispatcher(
     IMailTransport transport,
     QueueSettings queueSettings,
     QueueWriter queue,
+    QuotaStore quotas,
     TimeProvider clock,
     IOptions<EmailOptions> email,
     ILogger<NotificationDispatcher> logger)
@@ -107,6 +108,16 @@ public sealed class NotificationDispatcher(
                 "Dropped {Signal} for learner {LearnerId} in course {CourseId}: now {State} ({Reason})",
                 key.Signal, key.LearnerId, key.CourseId, decision?.State, decision?.Reason);
             return DispatchOutcome.NoLongerDue;
+        }
+
+        var quota = email.Value.Quota;
+        if (await quotas.TryTakeAsync(now, quota.PerMinute, quota.PerHour, cancellationToken) is { } windowEnd)
+        {
+            // Over the provider's quota: wait for the next window instead of failing (spec rule 8).
+            await queue.SendAsync(StorageNames.NotificationsQueue, message, cancellationToken, windowEnd - now);
+            await ledger.MarkQueuedAsync(key, windowEnd, cancellationToken);
+            logger.LogInformation("Quota reached: {Signal} for learner {LearnerId} waits until {WindowEnd}", key.Signal, key.LearnerId, windowEnd);
+            return DispatchOutcome.Deferred;
         }
 
         var claim = await ledger.TryClaimAsync(key, now, ClaimLease, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using CourseNotification.Dispatch;
 using CourseNotification.Enrolments;
 using CourseNotification.Scanning;
 using CourseNotification.Storage;
@@ -12,7 +13,8 @@ namespace CourseNotification.Http;
 /// and the Cli's Kestrel host both map them, so local behaviour is production behaviour.
 /// </summary>
 public sealed class ApiEndpoints(
-    SnapshotIngest snapshotIngest, MoodleEventIngest eventIngest, ScanPlanner scanPlanner, CourseStore courses, CourseDecisions decisions, TimeProvider clock)
+    SnapshotIngest snapshotIngest, MoodleEventIngest eventIngest, ScanPlanner scanPlanner, CourseStore courses, CourseDecisions decisions,
+    PoisonRedrive redrive, TimeProvider clock)
 {
     public const long MaxSnapshotBytes = 16 * 1024 * 1024;
     public const long MaxEventBytes = 1024 * 1024;
@@ -65,6 +67,10 @@ public sealed class ApiEndpoints(
         var queued = await scanPlanner.FanOutAsync(at, cancellationToken);
         return Results.Accepted(value: new { at, courses = queued });
     }
+
+    /// <summary>POST /api/poison/redrive: poisoned messages back to their queues.</summary>
+    public async Task<IResult> PostRedriveAsync(CancellationToken cancellationToken) =>
+        Results.Ok(new { redriven = await redrive.RedriveAsync(cancellationToken) });
 
     /// <summary>
     /// GET /api/preview?courseId=&amp;at=: every decision (spec/signals.md rule 7) for every learner of

@@ -1,7 +1,9 @@
 using CourseNotification.Observability;
+using CourseNotification.Settings;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Scanning;
 
@@ -9,8 +11,12 @@ namespace CourseNotification.Scanning;
 /// The second fan-out: evaluates a course's snapshots page by page with the engine and queues one
 /// <c>notifications</c> message per due send that nobody has claimed yet.
 /// </summary>
-public sealed class CourseScanner(CourseStore courses, CourseDecisions decisions, QueueWriter queue, ILogger<CourseScanner> logger)
+public sealed class CourseScanner(
+    CourseStore courses, CourseDecisions decisions, LedgerStore ledger, QueueWriter queue, IOptions<EmailOptions> email, ILogger<CourseScanner> logger)
 {
+    /// <summary>Azure Storage keeps a message invisible for at most 7 days.</summary>
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(6);
+
     public async Task<int> ScanAsync(ScanCourseMessage message, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartConsumer("scan course", message.TraceParent);
@@ -21,21 +27,35 @@ public sealed class CourseScanner(CourseStore courses, CourseDecisions decisions
             logger.LogWarning("Course {CourseId} vanished before its scan", message.CourseId);
             return 0;
         }
+        // Pacing and fairness: the course's k-th send becomes visible k quota intervals from now, so every
+        // course's first sends go out first and a big course cannot hold a small one behind it.
+        var spacing = email.Value.Quota.Spacing;
         var queued = 0;
+        var marks = new List<(SendKey, DateTimeOffset)>();
         await foreach (var learner in decisions.EvaluateAsync(course, message.At, cancellationToken))
         {
             foreach (var decision in learner.Decisions)
             {
-                if (decision is { State: DecisionState.Due, InFlight: false, Anchor: { } anchor })
+                if (decision is { State: DecisionState.Due, InFlight: false, Key: { } key })
                 {
+                    var delay = spacing * queued < MaxDelay ? spacing * queued : MaxDelay;
                     await queue.SendAsync(
                         StorageNames.NotificationsQueue,
-                        new NotificationMessage(course.Id, learner.Snapshot.LearnerId, decision.Signal, anchor, decision.Repeat, message.At, Telemetry.CurrentTraceParent),
-                        cancellationToken);
+                        new NotificationMessage(course.Id, key.LearnerId, key.Signal, key.Anchor, key.Repeat, message.At, Telemetry.CurrentTraceParent),
+                        cancellationToken,
+                        delay);
+                    marks.Add((key, message.At + delay));
                     queued++;
                 }
             }
+            if (marks.Count >= 100)
+            {
+                await ledger.MarkQueuedAsync(marks, cancellationToken);
+                marks.Clear();
+            }
         }
+        // Marked after the messages exist: a crash in between costs a duplicate message (the claim drops it), never a lost send.
+        await ledger.MarkQueuedAsync(marks, cancellationToken);
         Telemetry.SendsQueued.Add(queued);
         activity?.SetTag("sends.queued", queued);
         logger.LogInformation("Scan of course {CourseId} as of {At} queued {SendCount} sends", course.Id, message.At, queued);

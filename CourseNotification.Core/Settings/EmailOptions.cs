@@ -29,8 +29,17 @@ public sealed class EmailOptions : IValidatableObject
 
     public AcsOptions Acs { get; set; } = new();
 
+    public QuotaOptions Quota { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        // DataAnnotations do not look into nested objects by themselves.
+        var quota = new List<ValidationResult>();
+        Validator.TryValidateObject(Quota, new ValidationContext(Quota), quota, validateAllProperties: true);
+        foreach (var problem in quota)
+        {
+            yield return problem;
+        }
         switch (Transport)
         {
             case EmailTransportKind.Smtp when string.IsNullOrWhiteSpace(Smtp.Host):
@@ -61,6 +70,22 @@ public sealed class SmtpOptions
     public string User { get; set; } = "";
 
     public string Password { get; set; } = "";
+}
+
+/// <summary>
+/// The provider's sending quota, enforced across all instances (defaults: ACS with a custom domain;
+/// the Azure-managed domain allows 5 per minute and 10 per hour). 0: no limit.
+/// </summary>
+public sealed class QuotaOptions
+{
+    [Range(0, 100_000, ErrorMessage = "Email__Quota__PerMinute must be from 0 (no limit) to 100000.")]
+    public int PerMinute { get; set; } = 30;
+
+    [Range(0, 1_000_000, ErrorMessage = "Email__Quota__PerHour must be from 0 (no limit) to 1000000.")]
+    public int PerHour { get; set; } = 100;
+
+    /// <summary>The interval between two sends that the quota allows on average (zero: no limit).</summary>
+    public TimeSpan Spacing => TimeSpan.FromSeconds(Math.Max(PerMinute > 0 ? 60.0 / PerMinute : 0, PerHour > 0 ? 3600.0 / PerHour : 0));
 }
 
 /// <summary>Azure Communication Services Email over its REST API: a connection string (HMAC key), or an endpoint and Entra ID.</summary>

@@ -56,6 +56,11 @@ public sealed record SendKey(long CourseId, long LearnerId, string Signal, DateO
 /// <summary>The states a send can have in the ledger.</summary>
 public enum SendState
 {
+    /// <summary>
+    /// A scan queued it (the record's instant is when its message becomes visible); the next scans do
+    /// not queue it again unless that is long past (<see cref="SendRecord.QueuedGrace"/>).
+    /// </summary>
+    Queued,
     /// <summary>A worker holds it (until its lease ends) and is sending.</summary>
     Claimed,
     Sent,
@@ -63,4 +68,14 @@ public enum SendState
 }
 
 /// <summary>The engine's view of one ledger row: what already happened to a send.</summary>
-public sealed record SendRecord(SendKey Key, SendState State, DateTimeOffset At, string? Reason);
+public sealed record SendRecord(SendKey Key, SendState State, DateTimeOffset At, string? Reason)
+{
+    /// <summary>
+    /// How long after its message should have become visible a queued send is still trusted to be in the
+    /// queue; past that, a scan queues it again (the claim de-duplicates): a safety net, not a path.
+    /// </summary>
+    public static readonly TimeSpan QueuedGrace = TimeSpan.FromHours(6);
+
+    /// <summary>Whether this record still speaks for its send at <paramref name="at"/> (a stale queue marker does not).</summary>
+    public bool IsCurrent(DateTimeOffset at) => State != SendState.Queued || At + QueuedGrace > at;
+}

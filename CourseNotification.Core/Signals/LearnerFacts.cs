@@ -163,6 +163,7 @@ public readonly struct LearnerFacts
     {
         SendState.Sent => Decide(record.Key.Signal, DecisionState.Sent, record.Key.Anchor, record.At, null, record.Key.Repeat),
         SendState.Failed => Decide(record.Key.Signal, DecisionState.Failed, record.Key.Anchor, record.At, record.Reason, record.Key.Repeat),
+        SendState.Queued => Decide(record.Key.Signal, DecisionState.Due, record.Key.Anchor, record.At, Reasons.Queued, record.Key.Repeat) with { InFlight = true },
         _ => Decide(record.Key.Signal, DecisionState.Due, record.Key.Anchor, record.At, Reasons.Claimed, record.Key.Repeat) with { InFlight = true },
     };
 }

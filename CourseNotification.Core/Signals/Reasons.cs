@@ -14,6 +14,7 @@ public static class Reasons
     public const string NotALearner = "not a learner";
     public const string NoStart = "no start date known";
     public const string Claimed = "being sent (claimed)";
+    public const string Queued = "queued, paced to the provider's quota";
 
     public const string Accessed = "already accessed the course";
     public const string Completed = "completed";

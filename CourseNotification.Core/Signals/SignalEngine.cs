@@ -81,7 +81,7 @@ public static class SignalEngine
             return closed;
         }
         var anchor = facts.WorkStartDay;
-        if (Recorded(history, signal, anchor, 0) is { } record)
+        if (Recorded(in facts, history, signal, anchor, 0) is { } record)
         {
             return facts.FromRecord(record);
         }
@@ -103,7 +103,7 @@ public static class SignalEngine
             return closed;
         }
         var anchor = facts.WorkStartDay;
-        if (Recorded(history, signal, anchor, 0) is { } record)
+        if (Recorded(in facts, history, signal, anchor, 0) is { } record)
         {
             return facts.FromRecord(record);
         }
@@ -114,7 +114,7 @@ public static class SignalEngine
         }
         var settings = facts.Settings;
         var secondOn = settings.IsEnabled(SecondCallIndex);
-        if (!second && secondOn && Recorded(history, SignalKeys.SecondCall, anchor, 0) is not null)
+        if (!second && secondOn && Recorded(in facts, history, SignalKeys.SecondCall, anchor, 0) is not null)
         {
             return facts.Decide(signal, DecisionState.Superseded, anchor, null, Reasons.SupersededBySecondCall);
         }
@@ -141,7 +141,7 @@ public static class SignalEngine
             return facts.Decide(signal, DecisionState.NotApplicable, null, null, Reasons.NoEndDate);
         }
         var anchor = facts.AccessEndDay;
-        if (Recorded(history, signal, anchor, 0) is { } record)
+        if (Recorded(in facts, history, signal, anchor, 0) is { } record)
         {
             return facts.FromRecord(record);
         }
@@ -158,7 +158,7 @@ public static class SignalEngine
                 continue;
             }
             var (nearerSignal, nearerDays) = SignalKeys.EndReminders[nearer];
-            if (Recorded(history, nearerSignal, anchor, 0) is not null)
+            if (Recorded(in facts, history, nearerSignal, anchor, 0) is not null)
             {
                 return facts.Decide(signal, DecisionState.Superseded, anchor, null, Reasons.SupersededByNearer);
             }
@@ -189,7 +189,7 @@ public static class SignalEngine
             return facts.Decide(signal, DecisionState.NotApplicable, null, null, Reasons.NoEndDate);
         }
         var anchor = facts.AccessEndDay;
-        if (Recorded(history, signal, anchor, 0) is { } record)
+        if (Recorded(in facts, history, signal, anchor, 0) is { } record)
         {
             return facts.FromRecord(record);
         }
@@ -214,7 +214,7 @@ public static class SignalEngine
             return facts.Decide(signal, DecisionState.NotApplicable, null, null, Reasons.NotCompleted);
         }
         var anchor = facts.CompletedDay;
-        if (Recorded(history, signal, anchor, 0) is { } record)
+        if (Recorded(in facts, history, signal, anchor, 0) is { } record)
         {
             return facts.FromRecord(record);
         }
@@ -267,9 +267,9 @@ public static class SignalEngine
         var hasNext = repeat + 1 < max;
         var next = day.AddDays(every);
 
-        if (Recorded(history, signal, anchor, repeat) is { } record)
+        if (Recorded(in facts, history, signal, anchor, repeat) is { } record)
         {
-            return record.State == SendState.Claimed || !hasNext
+            return record.State is SendState.Claimed or SendState.Queued || !hasNext
                 ? facts.FromRecord(record)
                 : Next(in facts, anchor, next, repeat + 1);
         }
@@ -306,12 +306,12 @@ public static class SignalEngine
         _ => facts.Decide(signal, DecisionState.Missed, anchor, null, missedReason, repeat),
     };
 
-    private static SendRecord? Recorded(IReadOnlyList<SendRecord> history, string signal, DateOnly anchor, int repeat)
+    private static SendRecord? Recorded(in LearnerFacts facts, IReadOnlyList<SendRecord> history, string signal, DateOnly anchor, int repeat)
     {
         for (var i = 0; i < history.Count; i++)
         {
             var key = history[i].Key;
-            if (key.Anchor == anchor && key.Repeat == repeat && key.Signal == signal)
+            if (key.Anchor == anchor && key.Repeat == repeat && key.Signal == signal && history[i].IsCurrent(facts.At))
             {
                 return history[i];
             }

@@ -52,20 +52,22 @@ public sealed class LedgerStore(StorageAccount storage)
         }
 
         var existing = (await _table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken)).Value;
-        var firstTry = existing.GetDateTimeOffset("FirstTryAt") ?? existing.GetDateTimeOffset("At") ?? now;
-        switch (Enum.Parse<SendState>(existing.GetString("State")!))
+        var state = Enum.Parse<SendState>(existing.GetString("State")!);
+        var firstTry = state == SendState.Queued ? now : existing.GetDateTimeOffset("FirstTryAt") ?? existing.GetDateTimeOffset("At") ?? now;
+        switch (state)
         {
             case SendState.Sent:
                 return new Claim(ClaimOutcome.AlreadySent, existing.ETag, 0, firstTry);
             case SendState.Failed:
                 return new Claim(ClaimOutcome.AlreadyFailed, existing.ETag, 0, firstTry);
-        }
-        if (existing.GetDateTimeOffset("LeaseUntil") > now)
-        {
-            return new Claim(ClaimOutcome.HeldByOther, existing.ETag, 0, firstTry);
+            case SendState.Claimed when existing.GetDateTimeOffset("LeaseUntil") > now:
+                return new Claim(ClaimOutcome.HeldByOther, existing.ETag, 0, firstTry);
         }
 
-        var attempt = (existing.GetInt32("Attempts") ?? 1) + 1;
+        // Queued by a scan, or a claim whose lease ran out (its worker crashed): take it, with the ETag as proof.
+        var attempt = state == SendState.Queued ? 1 : (existing.GetInt32("Attempts") ?? 1) + 1;
+        existing["State"] = nameof(SendState.Claimed);
+        existing["FirstTryAt"] = firstTry;
         existing["At"] = now;
         existing["LeaseUntil"] = now + lease;
         existing["Attempts"] = attempt;
@@ -90,11 +92,79 @@ public sealed class LedgerStore(StorageAccount storage)
             },
             claim, TableUpdateMode.Merge, cancellationToken);
 
+    /// <summary>
+    /// Records sends a scan just queued (their messages visible at the given instants), so the next scans
+    /// do not queue them again. Never overwrites a claim, a send or a failure: rows of one course go in
+    /// batches of at most 100 inserts per course (one partition, as Azure requires); when a batch meets an
+    /// existing row, its rows go one by one.
+    /// </summary>
+    public async Task MarkQueuedAsync(IReadOnlyList<(SendKey Key, DateTimeOffset VisibleAt)> sends, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in sends.GroupBy(s => s.Key.CourseId).SelectMany(course => course.Chunk(100)))
+        {
+            var inserts = chunk.Select(s => new TableTransactionAction(TableTransactionActionType.Add, QueuedEntity(s.Key, s.VisibleAt))).ToList();
+            try
+            {
+                await _table.SubmitTransactionAsync(inserts, cancellationToken);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 409)
+            {
+                foreach (var (key, visibleAt) in chunk)
+                {
+                    await MarkQueuedAsync(key, visibleAt, cancellationToken);
+                }
+            }
+        }
+    }
+
+    /// <summary>Records one queued send (or moves a stale queue marker to its new visibility); leaves any other state alone.</summary>
+    public async Task MarkQueuedAsync(SendKey key, DateTimeOffset visibleAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.AddEntityAsync(QueuedEntity(key, visibleAt), cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            var existing = (await _table.GetEntityAsync<TableEntity>(StorageNames.Key(key.CourseId), RowKey(key), cancellationToken: cancellationToken)).Value;
+            if (existing.GetString("State") == nameof(SendState.Queued))
+            {
+                existing["At"] = visibleAt;
+                try
+                {
+                    await _table.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                catch (RequestFailedException conflict) when (conflict.Status == 412)
+                {
+                    // A worker claimed it meanwhile: its state wins.
+                }
+            }
+        }
+    }
+
+    private static TableEntity QueuedEntity(SendKey key, DateTimeOffset visibleAt) => new(StorageNames.Key(key.CourseId), RowKey(key))
+    {
+        ["State"] = nameof(SendState.Queued),
+        ["At"] = visibleAt,
+    };
+
     /// <summary>Gives the claim back after a failed try, so the next try (queue retry) may take it at once.</summary>
     public Task ReleaseAsync(SendKey key, ETag claim, DateTimeOffset at, string error, CancellationToken cancellationToken) =>
         _table.UpdateEntityAsync(
             new TableEntity(StorageNames.Key(key.CourseId), RowKey(key)) { ["LeaseUntil"] = at, ["LastError"] = error },
             claim, TableUpdateMode.Merge, cancellationToken);
+
+    /// <summary>Lets a failed send be tried again (poison redrive): it becomes claimable, its last error kept.</summary>
+    public async Task ReopenAsync(SendKey key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(StorageNames.Key(key.CourseId), RowKey(key), cancellationToken: cancellationToken);
+        if (row.HasValue && row.Value!.GetString("State") == nameof(SendState.Failed))
+        {
+            row.Value["State"] = nameof(SendState.Claimed);
+            row.Value["LeaseUntil"] = now;
+            await _table.UpdateEntityAsync(row.Value, row.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+        }
+    }
 
     /// <summary>Records a final failure with its reason, visible to administrators (rule 3: nothing lost silently).</summary>
     public Task MarkFailedAsync(SendKey key, DateTimeOffset at, string reason, CancellationToken cancellationToken) =>

@@ -12,12 +12,14 @@ public static class StorageNames
     public const string CourseSettingsTable = "coursesettings";
     /// <summary>Keys the service makes for itself (the link-signing key).</summary>
     public const string SecretsTable = "secrets";
+    /// <summary>The provider quota windows shared by every instance.</summary>
+    public const string QuotaTable = "quota";
 
     public const string ScanCourseQueue = "scan-course";
     public const string NotificationsQueue = "notifications";
 
     public static IReadOnlyList<string> Tables { get; } =
-        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable];
+        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable, QuotaTable];
 
     public static IReadOnlyList<string> Queues { get; } =
         [ScanCourseQueue, NotificationsQueue, PoisonQueueOf(ScanCourseQueue), PoisonQueueOf(NotificationsQueue)];

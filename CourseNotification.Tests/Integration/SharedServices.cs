@@ -31,6 +31,9 @@ public static class SharedServices
             ["Email:Smtp:Security"] = "None",
             ["Email:From"] = "formation@example.org",
             ["Platform:SiteName"] = "Organisme de test",
+            // maildev has no quota; pacing has its own tests.
+            ["Email:Quota:PerMinute"] = "0",
+            ["Email:Quota:PerHour"] = "0",
         };
         foreach (var (key, value) in extra)
         {

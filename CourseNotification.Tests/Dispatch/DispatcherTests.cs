@@ -1,0 +1,148 @@
+using System.Text.Json.Nodes;
+using CourseNotification.Cli.Local;
+using CourseNotification.Dispatch;
+using CourseNotification.Enrolments;
+using CourseNotification.Scanning;
+using CourseNotification.Signals;
+using CourseNotification.Storage;
+using CourseNotification.Tests.Integration;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CourseNotification.Tests.Dispatch;
+
+/// <summary>Exactly once (spec/signals.md rule 3) against real Azurite and maildev: duplicates, races, crashes, poison and redrive.</summary>
+[TestClass]
+public sealed class DispatcherTests
+{
+    private static readonly DateTimeOffset Opening = new(2032, 9, 6, 0, 0, 0, TimeSpan.FromHours(2));
+    private static readonly DateTimeOffset At = Opening.AddHours(10);
+
+    public TestContext TestContext { get; set; } = null!;
+
+    /// <summary>A course with one learner whose welcome is due at <see cref="At"/>; returns its message.</summary>
+    private static async Task<NotificationMessage> DueWelcomeAsync(CoreServices core, string? email = null)
+    {
+        var (course, learner) = (TestIds.Next(), TestIds.Next());
+        await core.Get<SnapshotIngest>().UpsertAsync(JsonNode.Parse($$"""
+            {"courses":[{"id":{{course}},"fullName":"Exactement une fois","startDate":"{{Opening:O}}"}],
+             "learners":[{"id":{{learner}},"email":"{{email ?? $"once{learner}@example.org"}}","lang":"fr","timeZone":"Europe/Paris"}],
+             "enrolments":[{"id":{{learner}},"courseId":{{course}},"learnerId":{{learner}},"start":{{Opening.ToUnixTimeSeconds()}}}]}
+            """)!.AsObject(), CancellationToken.None);
+        return new NotificationMessage(course, learner, SignalKeys.Welcome, DateOnly.FromDateTime(Opening.Date), 0, At);
+    }
+
+    private static async Task<int> MailsToAsync(long learner)
+    {
+        using var inbox = new MaildevInbox((await SharedServices.MaildevAsync()).WebUrl);
+        return (await inbox.ReadAsync(CancellationToken.None)).Count(m => m.To == $"once{learner}@example.org");
+    }
+
+    [TestMethod]
+    public async Task A_duplicated_message_sends_one_mail()
+    {
+        await using var core = await CoreServices.StartAsync(new FakeTimeProvider(At));
+        var message = await DueWelcomeAsync(core);
+        var dispatcher = core.Get<NotificationDispatcher>();
+
+        Assert.AreEqual(DispatchOutcome.Sent, await dispatcher.HandleAsync(message, 1, CancellationToken.None));
+        Assert.AreEqual(DispatchOutcome.NoLongerDue, await dispatcher.HandleAsync(message, 1, CancellationToken.None), "the engine sees it sent");
+        Assert.AreEqual(1, await MailsToAsync(message.LearnerId));
+        var history = await core.Get<LedgerStore>().ReadLearnerAsync(message.CourseId, message.LearnerId, CancellationToken.None);
+        Assert.AreEqual(SendState.Sent, history.Single().State);
+    }
+
+    [TestMethod]
+    public async Task Two_workers_racing_on_one_key_send_one_mail()
+    {
+        await using var core = await CoreServices.StartAsync(new FakeTimeProvider(At));
+        var message = await DueWelcomeAsync(core);
+        var dispatcher = core.Get<NotificationDispatcher>();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            try
+            {
+                return (await dispatcher.HandleAsync(message, 1, CancellationToken.None)).ToString();
+            }
+            catch (SendHeldElsewhereException)
+            {
+                return "held";
+            }
+        }));
+
+        Assert.AreEqual(1, outcomes.Count(o => o == nameof(DispatchOutcome.Sent)), string.Join(",", outcomes));
+        Assert.AreEqual(1, await MailsToAsync(message.LearnerId));
+    }
+
+    [TestMethod]
+    public async Task A_claim_left_by_a_crash_is_taken_over_after_its_lease_and_not_before()
+    {
+        var clock = new FakeTimeProvider(At);
+        await using var core = await CoreServices.StartAsync(clock);
+        var message = await DueWelcomeAsync(core);
+        var key = new SendKey(message.CourseId, message.LearnerId, message.Signal, message.Anchor, 0);
+        // A worker claimed the send, then died before sending.
+        await core.Get<LedgerStore>().TryClaimAsync(key, clock.GetUtcNow(), NotificationDispatcher.ClaimLease, CancellationToken.None);
+        var dispatcher = core.Get<NotificationDispatcher>();
+
+        await Assert.ThrowsExactlyAsync<SendHeldElsewhereException>(() => dispatcher.HandleAsync(message, 2, CancellationToken.None));
+        Assert.AreEqual(0, await MailsToAsync(message.LearnerId));
+
+        clock.Advance(NotificationDispatcher.ClaimLease);
+        Assert.AreEqual(DispatchOutcome.Sent, await dispatcher.HandleAsync(message, 3, CancellationToken.None));
+        Assert.AreEqual(1, await MailsToAsync(message.LearnerId));
+    }
+
+    [TestMethod]
+    public async Task A_send_that_keeps_failing_is_poisoned_recorded_failed_then_redriven_and_sent()
+    {
+        var clock = new FakeTimeProvider(At);
+        var maildev = await SharedServices.MaildevAsync();
+        var closedPort = NodeService.FreePort();
+        await using var broken = await CoreServices.StartAsync(clock, ("Email:Smtp:Port", closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var message = await DueWelcomeAsync(broken);
+        var storage = broken.Get<StorageAccount>();
+        await broken.Get<QueueWriter>().SendAsync(StorageNames.NotificationsQueue, message, CancellationToken.None);
+
+        // The Cli's worker, with host.json's settings (5 tries) but no wait between tries.
+        var pipeline = new CourseNotification.Cli.Hosting.QueueProcessor(
+            storage, StorageNames.NotificationsQueue,
+            (body, tries, ct) => broken.Get<NotificationDispatcher>().HandleAsync(QueueWriter.Read<NotificationMessage>(body), tries, ct),
+            broken.Get<CourseNotification.Settings.QueueSettings>() with { VisibilityTimeout = TimeSpan.Zero },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        for (var i = 0; i < 20 && await pipeline.ApproximateCountAsync(CancellationToken.None) > 0; i++)
+        {
+            await pipeline.ProcessBatchAsync(CancellationToken.None);
+        }
+
+        var failed = (await broken.Get<LedgerStore>().ReadLearnerAsync(message.CourseId, message.LearnerId, CancellationToken.None)).Single();
+        Assert.AreEqual(SendState.Failed, failed.State);
+        StringAssert.Contains(failed.Reason, "SocketException", "the reason is kept for the administrator");
+        var preview = SignalEngine.Evaluate(
+            (await broken.Get<CourseStore>().GetAsync(message.CourseId, CancellationToken.None))!,
+            (await broken.Get<SnapshotStore>().GetAsync(message.CourseId, message.LearnerId, CancellationToken.None))!,
+            [failed], broken.Get<CourseNotification.Settings.SignalSettingsProvider>().Platform, At, SignalKeys.Welcome)!.Value;
+        Assert.AreEqual(DecisionState.Failed, preview.State);
+
+        // The relay is fixed: redrive puts the poisoned message back and the send goes out.
+        await using var fixedCore = await CoreServices.StartAsync(clock, ("Email:Smtp:Port", maildev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var redriven = await fixedCore.Get<PoisonRedrive>().RedriveAsync(CancellationToken.None);
+        Assert.IsTrue(redriven >= 1);
+        var queue = storage.Queue(StorageNames.NotificationsQueue);
+        var sent = false;
+        while (!sent && (await queue.ReceiveMessagesAsync(32)).Value is { Length: > 0 } batch)
+        {
+            foreach (var received in batch)
+            {
+                var body = QueueWriter.Read<NotificationMessage>(received.MessageText);
+                if (body.LearnerId == message.LearnerId)
+                {
+                    sent = await fixedCore.Get<NotificationDispatcher>().HandleAsync(body, received.DequeueCount, CancellationToken.None) == DispatchOutcome.Sent;
+                }
+                await queue.DeleteMessageAsync(received.MessageId, received.PopReceipt);
+            }
+        }
+        Assert.IsTrue(sent);
+        Assert.AreEqual(1, await MailsToAsync(message.LearnerId));
+    }
+}
