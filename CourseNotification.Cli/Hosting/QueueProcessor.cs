@@ -28,7 +28,9 @@ public sealed class QueueProcessor(StorageAccount storage, string queueName, Que
     public async Task<int> ProcessBatchAsync(CancellationToken cancellationToken)
     {
         QueueMessage[] messages = (await _queue.ReceiveMessagesAsync(settings.BatchSize, ProcessingLease, cancellationToken)).Value;
-        await Parallel.ForEachAsync(messages, cancellationToken, async (message, ct) => await ProcessAsync(message, ct));
+        // The whole batch at once, as the Functions host does (not one per core).
+        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = settings.BatchSize, CancellationToken = cancellationToken },
+            async (message, ct) => await ProcessAsync(message, ct));
         return messages.Length;
     }
 

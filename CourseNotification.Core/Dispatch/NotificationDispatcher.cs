@@ -55,6 +55,9 @@ public sealed class NotificationDispatcher(
     /// <summary>How long a claim protects a send in progress before another worker may take it over.</summary>
     public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
 
+    /// <summary>A burst of sends for one course reads the course once (the snapshot, the ledger and the learner are always read fresh).</summary>
+    private readonly ShortCache<long, Enrolments.Course?> _courses = new(SignalSettingsProvider.CacheLifetime);
+
     public async Task<DispatchOutcome> HandleAsync(NotificationMessage message, long dequeueCount, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartConsumer("dispatch", message.TraceParent);
@@ -92,7 +95,7 @@ public sealed class NotificationDispatcher(
     {
         var key = new SendKey(message.CourseId, message.LearnerId, message.Signal, message.Anchor, message.Repeat);
         var now = clock.GetUtcNow();
-        var course = await courses.GetAsync(key.CourseId, cancellationToken);
+        var course = await _courses.GetAsync(key.CourseId, id => courses.GetAsync(id, cancellationToken));
         var snapshot = await snapshots.GetAsync(key.CourseId, key.LearnerId, cancellationToken);
         if (course is null || snapshot is null)
         {
@@ -120,7 +123,7 @@ public sealed class NotificationDispatcher(
             return DispatchOutcome.Deferred;
         }
 
-        var claim = await ledger.TryClaimAsync(key, now, ClaimLease, cancellationToken);
+        var claim = await ledger.TryClaimAsync(key, now, ClaimLease, cancellationToken, history.FirstOrDefault(r => r.Key == key));
         switch (claim.Outcome)
         {
             case ClaimOutcome.AlreadySent or ClaimOutcome.AlreadyFailed:

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CourseNotification.Settings;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -6,57 +7,71 @@ using Microsoft.Extensions.Options;
 namespace CourseNotification.Email;
 
 /// <summary>
-/// SMTP through MailKit, for any relay (ACS's own included) and for maildev locally. One connection is
-/// kept open and reused; sends on it are serialised.
+/// SMTP through MailKit, for any relay (ACS's own included) and for maildev locally. Up to
+/// <c>Email__Smtp__Connections</c> connections are kept open and reused, one send at a time each.
 /// </summary>
-public sealed class SmtpMailTransport(IOptions<EmailOptions> options, IOptions<PlatformOptions> platform) : IMailTransport, IAsyncDisposable
+public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly SmtpClient _client = new();
+    private readonly IOptions<EmailOptions> _options;
+    private readonly IOptions<PlatformOptions> _platform;
+    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrentBag<SmtpClient> _idle = [];
+
+    public SmtpMailTransport(IOptions<EmailOptions> options, IOptions<PlatformOptions> platform)
+    {
+        _options = options;
+        _platform = platform;
+        _slots = new SemaphoreSlim(options.Value.Smtp.Connections);
+    }
 
     public async Task<string> SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
-        var email = options.Value;
-        var message = MimeMails.Build(mail, email, platform.Value.SiteName);
-        await _gate.WaitAsync(cancellationToken);
+        var email = _options.Value;
+        var message = MimeMails.Build(mail, email, _platform.Value.SiteName);
+        await _slots.WaitAsync(cancellationToken);
+        var client = _idle.TryTake(out var open) ? open : new SmtpClient();
         try
         {
-            await EnsureConnectedAsync(email.Smtp, cancellationToken);
-            await _client.SendAsync(message, cancellationToken);
+            await EnsureConnectedAsync(client, email.Smtp, cancellationToken);
+            await client.SendAsync(message, cancellationToken);
+            _idle.Add(client);
             return message.MessageId!;
         }
         catch
         {
             // A broken connection is dropped, so the next try starts clean.
-            await _client.DisconnectAsync(quit: false, CancellationToken.None);
+            client.Dispose();
             throw;
         }
         finally
         {
-            _gate.Release();
+            _slots.Release();
         }
     }
 
-    private async Task EnsureConnectedAsync(SmtpOptions smtp, CancellationToken cancellationToken)
+    private static async Task EnsureConnectedAsync(SmtpClient client, SmtpOptions smtp, CancellationToken cancellationToken)
     {
-        if (_client.IsConnected)
+        if (client.IsConnected)
         {
             return;
         }
-        await _client.ConnectAsync(smtp.Host, smtp.Port, Enum.Parse<SecureSocketOptions>(smtp.Security, ignoreCase: true), cancellationToken);
+        await client.ConnectAsync(smtp.Host, smtp.Port, Enum.Parse<SecureSocketOptions>(smtp.Security, ignoreCase: true), cancellationToken);
         if (!string.IsNullOrEmpty(smtp.User))
         {
-            await _client.AuthenticateAsync(smtp.User, smtp.Password, cancellationToken);
+            await client.AuthenticateAsync(smtp.User, smtp.Password, cancellationToken);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_client.IsConnected)
+        while (_idle.TryTake(out var client))
         {
-            await _client.DisconnectAsync(quit: true, CancellationToken.None);
+            if (client.IsConnected)
+            {
+                await client.DisconnectAsync(quit: true, CancellationToken.None);
+            }
+            client.Dispose();
         }
-        _client.Dispose();
-        _gate.Dispose();
+        _slots.Dispose();
     }
 }

@@ -25,19 +25,24 @@ internal sealed class JsonItem(JsonObject node)
         {
             return required ? Fail<long?>(name, "is required") : null;
         }
+        // Read numbers from their JSON text: a node built in code holds an int, a long or a double, and
+        // TryGetValue<long> only converts what was parsed from text.
         if (value is JsonValue v)
         {
-            if (v.TryGetValue<long>(out var number))
+            var text = v.GetValueKind() switch
+            {
+                JsonValueKind.Number => v.ToJsonString(),
+                JsonValueKind.String => v.GetValue<string>(),
+                _ => null,
+            };
+            if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
             {
                 return number;
             }
-            if (v.TryGetValue<double>(out var real) && real == Math.Floor(real) && Math.Abs(real) < long.MaxValue)
+            if (v.GetValueKind() == JsonValueKind.Number
+                && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && real == Math.Floor(real) && Math.Abs(real) < 9e15)
             {
                 return (long)real;
-            }
-            if (v.TryGetValue<string>(out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out number))
-            {
-                return number;
             }
         }
         return Fail<long?>(name, "must be an integer");
@@ -76,7 +81,7 @@ internal sealed class JsonItem(JsonObject node)
             {
                 case JsonValueKind.True: return true;
                 case JsonValueKind.False: return false;
-                case JsonValueKind.Number when v.TryGetValue<int>(out var n) && n is 0 or 1: return n == 1;
+                case JsonValueKind.Number when v.ToJsonString() is "0" or "1": return v.ToJsonString() == "1";
                 case JsonValueKind.String when v.GetValue<string>() is "0" or "1" or "true" or "false":
                     return v.GetValue<string>() is "1" or "true";
             }

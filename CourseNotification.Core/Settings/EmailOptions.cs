@@ -34,9 +34,10 @@ public sealed class EmailOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         // DataAnnotations do not look into nested objects by themselves.
-        var quota = new List<ValidationResult>();
-        Validator.TryValidateObject(Quota, new ValidationContext(Quota), quota, validateAllProperties: true);
-        foreach (var problem in quota)
+        var nested = new List<ValidationResult>();
+        Validator.TryValidateObject(Quota, new ValidationContext(Quota), nested, validateAllProperties: true);
+        Validator.TryValidateObject(Smtp, new ValidationContext(Smtp), nested, validateAllProperties: true);
+        foreach (var problem in nested)
         {
             yield return problem;
         }
@@ -70,6 +71,10 @@ public sealed class SmtpOptions
     public string User { get; set; } = "";
 
     public string Password { get; set; } = "";
+
+    /// <summary>SMTP connections kept open and used in parallel.</summary>
+    [Range(1, 64, ErrorMessage = "Email__Smtp__Connections must be from 1 to 64.")]
+    public int Connections { get; set; } = 4;
 }
 
 /// <summary>

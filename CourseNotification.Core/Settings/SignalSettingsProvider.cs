@@ -5,13 +5,19 @@ using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Settings;
 
-/// <summary>The effective signal settings of a course: the platform's app settings, overridden by the course's own stored settings.</summary>
+/// <summary>
+/// The effective signal settings of a course: the platform's app settings, overridden by the course's own
+/// stored settings (read at most once a minute per course and instance).
+/// </summary>
 public sealed class SignalSettingsProvider(IOptions<PlatformOptions> platform, IOptions<SignalOptions> signals, CourseSettingsStore courseSettings)
 {
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
+
     private readonly SignalSettings _platform = SignalSettings.FromPlatform(platform.Value, signals.Value);
+    private readonly ShortCache<long, SignalSettings> _courses = new(CacheLifetime);
 
     public SignalSettings Platform => _platform;
 
-    public async Task<SignalSettings> ForAsync(Course course, CancellationToken cancellationToken) =>
-        _platform.For(await courseSettings.GetAsync(course.Id, cancellationToken));
+    public Task<SignalSettings> ForAsync(Course course, CancellationToken cancellationToken) =>
+        _courses.GetAsync(course.Id, async id => _platform.For(await courseSettings.GetAsync(id, cancellationToken)));
 }

@@ -67,8 +67,11 @@ public enum SendState
     Failed,
 }
 
-/// <summary>The engine's view of one ledger row: what already happened to a send.</summary>
-public sealed record SendRecord(SendKey Key, SendState State, DateTimeOffset At, string? Reason)
+/// <summary>
+/// The engine's view of one ledger row: what already happened to a send. <paramref name="Version"/> is
+/// the row's storage concurrency token (the engine ignores it; the dispatcher claims with it).
+/// </summary>
+public sealed record SendRecord(SendKey Key, SendState State, DateTimeOffset At, string? Reason, string? Version = null)
 {
     /// <summary>
     /// How long after its message should have become visible a queued send is still trusted to be in the

@@ -31,16 +31,27 @@ public sealed class LedgerStore(StorageAccount storage)
     public static string RowKey(SendKey key) =>
         string.Join('|', StorageNames.Key(key.LearnerId), key.Signal, key.Anchor.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), key.Repeat.ToString(CultureInfo.InvariantCulture));
 
-    public async Task<Claim> TryClaimAsync(SendKey key, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims a send. When the caller just read its row queued by a scan (<paramref name="queued"/>), one
+    /// conditional update on that version claims it; otherwise, or when the row changed since, an insert
+    /// that fails if the row exists, then a look at what became of it.
+    /// </summary>
+    public async Task<Claim> TryClaimAsync(SendKey key, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken, SendRecord? queued = null)
     {
-        var entity = new TableEntity(StorageNames.Key(key.CourseId), RowKey(key))
+        if (queued is { State: SendState.Queued, Version: { } version })
         {
-            ["State"] = nameof(SendState.Claimed),
-            ["At"] = now,
-            ["LeaseUntil"] = now + lease,
-            ["Attempts"] = 1,
-            ["FirstTryAt"] = now,
-        };
+            try
+            {
+                var claimed = await _table.UpdateEntityAsync(ClaimedEntity(key, now, lease, attempt: 1), new ETag(version), TableUpdateMode.Replace, cancellationToken);
+                return new Claim(ClaimOutcome.Claimed, claimed.Headers.ETag ?? ETag.All, 1, now);
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                // Someone moved it since it was read: the general path decides.
+            }
+        }
+
+        var entity = ClaimedEntity(key, now, lease, attempt: 1);
         try
         {
             var added = await _table.AddEntityAsync(entity, cancellationToken);
@@ -91,6 +102,15 @@ public sealed class LedgerStore(StorageAccount storage)
                 ["ProviderMessageId"] = providerMessageId,
             },
             claim, TableUpdateMode.Merge, cancellationToken);
+
+    private static TableEntity ClaimedEntity(SendKey key, DateTimeOffset now, TimeSpan lease, int attempt) => new(StorageNames.Key(key.CourseId), RowKey(key))
+    {
+        ["State"] = nameof(SendState.Claimed),
+        ["At"] = now,
+        ["LeaseUntil"] = now + lease,
+        ["Attempts"] = attempt,
+        ["FirstTryAt"] = now,
+    };
 
     /// <summary>
     /// Records sends a scan just queued (their messages visible at the given instants), so the next scans
@@ -204,6 +224,6 @@ public sealed class LedgerStore(StorageAccount storage)
             parts[1],
             DateOnly.ParseExact(parts[2], "yyyy-MM-dd", CultureInfo.InvariantCulture),
             int.Parse(parts[3], CultureInfo.InvariantCulture));
-        return new SendRecord(key, Enum.Parse<SendState>(e.GetString("State")!), e.GetDateTimeOffset("At") ?? default, e.GetString("LastError"));
+        return new SendRecord(key, Enum.Parse<SendState>(e.GetString("State")!), e.GetDateTimeOffset("At") ?? default, e.GetString("LastError"), e.ETag.ToString());
     }
 }

@@ -18,6 +18,18 @@ public sealed class JsonItemTests
     }
 
     [TestMethod]
+    public void Nodes_built_in_code_read_like_parsed_ones()
+    {
+        var item = new JsonItem(new JsonObject { ["i"] = 12, ["l"] = 1767571200L, ["d"] = 3.0, ["m"] = 7m, ["b"] = 1, ["f"] = 2.5 });
+        Assert.AreEqual((12L, 1767571200L, 3L, 7L), (item.Long("i"), item.Long("l"), item.Long("d"), item.Long("m")));
+        Assert.AreEqual(DateTimeOffset.FromUnixTimeSeconds(1767571200), item.Date("l"));
+        Assert.IsTrue(item.Bool("b"));
+        Assert.IsNull(item.Problem);
+        item.Long("f");
+        Assert.AreEqual("f must be an integer", item.Problem);
+    }
+
+    [TestMethod]
     public void Dates_are_unix_seconds_or_iso_with_offset_and_zero_means_none()
     {
         var item = Item("""{"a":1767571200,"b":"1767571200","c":"2026-01-05T00:00:00+01:00","d":0,"e":"0","f":null}""");
