@@ -25,7 +25,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<PlatformOptions>().BindConfiguration(PlatformOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SignalOptions>().BindConfiguration(SignalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<MoodleOptions>().BindConfiguration(MoodleOptions.Section);
+        services.AddOptions<MoodleOptions>().BindConfiguration(MoodleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => QueueSettings.FromHostJson());
@@ -37,6 +37,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CourseSettingsStore>();
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<QuotaStore>();
+        services.AddSingleton<WebhookReplayStore>();
+        services.AddSingleton<LearnerErasure>();
+        services.AddSingleton<WebhookVerifier>();
         services.AddSingleton<LearnerDirectory>();
         services.AddSingleton<OptOut>();
         services.AddSingleton<QueueWriter>();

@@ -27,6 +27,8 @@ public sealed record Learner
     public bool Suspended { get; init; }
     /// <summary>The learner unsubscribed from reminders (one-click link in every reminder).</summary>
     public bool OptedOut { get; init; }
+    /// <summary>Last Moodle login (user_loggedin), only ever moving forward.</summary>
+    public DateTimeOffset? LastLogin { get; init; }
 }
 
 /// <summary>The part of a learner the engine needs, copied into each of their snapshots so a scan reads one table.</summary>
@@ -34,6 +36,9 @@ public sealed record LearnerProfile(string Lang, string TimeZone, bool Suspended
 {
     public static LearnerProfile Of(Learner learner) => new(learner.Lang, learner.TimeZone, learner.Suspended, learner.OptedOut);
 }
+
+/// <summary>A role assignment or unassignment as Moodle reported it.</summary>
+public sealed record RoleEvent(bool Assigned, DateTimeOffset At);
 
 /// <summary>One Moodle enrolment (user_enrolments row) of a learner in a course.</summary>
 public sealed record Enrolment
@@ -48,13 +53,22 @@ public sealed record Enrolment
     /// <summary>When the enrolment was created (Moodle timecreated), the start when none is set.</summary>
     public DateTimeOffset? Created { get; init; }
 
+    /// <summary>When Moodle deleted it (user_enrolment_deleted): kept as a tombstone so a late replay of its creation cannot bring it back.</summary>
+    public DateTimeOffset? RemovedAt { get; init; }
+
+    /// <summary>Time of the last Moodle event applied to it: an older event never moves it backwards.</summary>
+    public DateTimeOffset? EventAt { get; init; }
+
     /// <summary>When the enrolment was seen turning suspended, when known: at or after its end means "suspended by its expiry".</summary>
     public DateTimeOffset? SuspendedAt { get; init; }
 
     public DateTimeOffset? EffectiveStart => Start ?? Created;
 
     /// <summary>Suspended, and not before its own end: Moodle's expiry action, not a manual suspension.</summary>
-    public bool SuspendedByExpiry(DateTimeOffset at) => !Active && End is { } end && end <= at && (SuspendedAt is null || SuspendedAt >= end);
+    public bool SuspendedByExpiry(DateTimeOffset at) => !Active && RemovedAt is null && End is { } end && end <= at && (SuspendedAt is null || SuspendedAt >= end);
+
+    /// <summary>Active and not deleted.</summary>
+    public bool IsActive => Active && RemovedAt is null;
 }
 
 /// <summary>
@@ -68,10 +82,28 @@ public sealed record EnrolmentSnapshot
     public IReadOnlyList<Enrolment> Enrolments { get; init; } = [];
     /// <summary>Role short names in the course context; null when no role was ever reported.</summary>
     public IReadOnlyList<string>? Roles { get; init; }
+    /// <summary>The last role event applied per role (assigned or not, and when), so events out of order cannot undo a newer one.</summary>
+    public IReadOnlyDictionary<string, RoleEvent>? RoleEvents { get; init; }
     public DateTimeOffset? FirstAccess { get; init; }
     public DateTimeOffset? LastAccess { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
     public LearnerProfile? Profile { get; init; }
+
+    /// <summary>Applies a role event unless a newer one for the same role was applied already.</summary>
+    public EnrolmentSnapshot WithRoleEvent(string role, bool assigned, DateTimeOffset at)
+    {
+        if (RoleEvents?.GetValueOrDefault(role) is { } last && last.At > at)
+        {
+            return this;
+        }
+        var roles = (Roles ?? []).Where(r => r != role).ToList();
+        if (assigned)
+        {
+            roles.Add(role);
+        }
+        var events = new Dictionary<string, RoleEvent>(RoleEvents ?? new Dictionary<string, RoleEvent>()) { [role] = new RoleEvent(assigned, at) };
+        return this with { Roles = roles, RoleEvents = events };
+    }
 
     /// <summary>Adds the enrolment, or replaces the one with the same id.</summary>
     public EnrolmentSnapshot WithEnrolment(Enrolment enrolment) => this with

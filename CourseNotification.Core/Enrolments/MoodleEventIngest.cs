@@ -9,8 +9,8 @@ using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Enrolments;
 
-/// <summary>What happened to a batch of pushed events.</summary>
-public sealed record EventReport(int Received, int Applied, int Ignored);
+/// <summary>What happened to a push: events received, applied, ignored (unknown or without effect), and whether it was a replay.</summary>
+public sealed record EventReport(int Received, int Applied, int Ignored, bool Duplicate = false);
 
 /// <summary>Why a push was refused as a whole (nothing applied).</summary>
 public sealed class EventRejectedException(int status, string field, string message) : Exception(message)
@@ -19,54 +19,80 @@ public sealed class EventRejectedException(int status, string field, string mess
     public string Field { get; } = field;
 }
 
+/// <summary>One Moodle event as <c>\core\event\base::get_data()</c> serialises it, its numbers read leniently.</summary>
+internal sealed record MoodleEvent(string Name, long CourseId, long UserId, long RelatedUserId, long ObjectId, JsonObject Other, DateTimeOffset Time);
+
 /// <summary>
-/// <c>POST /api/moodle/events</c> (spec/moodle.md §1): one Moodle event or an array, as
-/// <c>\core\event\base::get_data()</c> serialises them, with the shared token in the body.
-/// Unknown events are accepted and counted as ignored.
+/// <c>POST /api/moodle/events</c> (spec/moodle.md §1): one event or an array, plain (shared token in the
+/// body) or wrapped in signed Standard Webhooks envelopes. Everything is checked before anything is
+/// applied; events apply so that a replay or an older event never moves a snapshot backwards.
 /// </summary>
 public sealed class MoodleEventIngest(
-    SnapshotStore snapshots, LearnerStore learners, IOptions<MoodleOptions> moodle, ILogger<MoodleEventIngest> logger)
+    SnapshotStore snapshots,
+    LearnerStore learners,
+    CourseStore courses,
+    LearnerErasure erasure,
+    WebhookVerifier verifier,
+    WebhookReplayStore replays,
+    IOptions<MoodleOptions> moodle,
+    TimeProvider clock,
+    ILogger<MoodleEventIngest> logger)
 {
-    public const string EnrolmentCreatedEvent = @"\core\event\user_enrolment_created";
+    private const string Prefix = @"\core\event\";
+    public const string EnrolmentCreatedEvent = Prefix + "user_enrolment_created";
 
-    public async Task<EventReport> IngestAsync(JsonNode body, CancellationToken cancellationToken)
+    public async Task<EventReport> IngestAsync(JsonNode body, ReadOnlyMemory<byte> rawBody, WebhookHeaders headers, CancellationToken cancellationToken)
     {
-        var events = body switch
+        var signed = headers.Present;
+        if (signed && verifier.Problem(headers, rawBody.Span) is { } problem)
+        {
+            throw new EventRejectedException(401, problem.Field, problem.Problem);
+        }
+        var items = body switch
         {
             JsonArray array => array.ToList(),
             JsonObject single => [single],
-            _ => throw new EventRejectedException(400, "body", "The body must be a Moodle event object or an array of them."),
+            _ => throw new EventRejectedException(400, "body", "The body must be a Moodle event (or a signed envelope), or an array of them."),
         };
-        // Validate everything first: a batch with one bad event changes nothing.
-        var changes = new List<EnrolmentCreated?>(events.Count);
-        for (var i = 0; i < events.Count; i++)
+
+        // Check everything first: a push with one bad event changes nothing.
+        var events = new List<MoodleEvent?>(items.Count);
+        for (var i = 0; i < items.Count; i++)
         {
-            if (events[i] is not JsonObject e)
+            if (items[i] is not JsonObject item)
             {
                 throw new EventRejectedException(400, $"[{i}]", $"Event {i} is not a JSON object.");
             }
-            CheckToken(e, i);
-            var item = new JsonItem(e);
-            var name = item.String("eventname");
-            changes.Add(name == EnrolmentCreatedEvent ? EnrolmentCreated.Parse(item, i) : null);
-            if (name != EnrolmentCreatedEvent)
+            JsonObject moodleEvent;
+            if (signed)
             {
-                logger.LogInformation("Ignored Moodle event {EventName}", name);
+                moodleEvent = item["event"] as JsonObject ?? throw new EventRejectedException(400, $"[{i}].event", "A signed envelope carries the Moodle event in 'event'.");
             }
+            else
+            {
+                CheckToken(item, i);
+                moodleEvent = item;
+            }
+            events.Add(Parse(moodleEvent, i));
+        }
+
+        if (signed && !await replays.TryRecordAsync(headers.Id!, clock.GetUtcNow(), cancellationToken))
+        {
+            logger.LogInformation("Webhook {WebhookId} was accepted before: not applied again", headers.Id);
+            return new EventReport(items.Count, 0, items.Count, Duplicate: true);
         }
 
         var applied = 0;
-        foreach (var change in changes)
+        foreach (var moodleEvent in events)
         {
-            if (change is not null)
+            if (moodleEvent is not null && await ApplyAsync(moodleEvent, cancellationToken))
             {
-                await ApplyAsync(change, cancellationToken);
                 applied++;
             }
         }
         Telemetry.MoodleEvents.Add(applied, new KeyValuePair<string, object?>("outcome", "applied"));
-        Telemetry.MoodleEvents.Add(events.Count - applied, new KeyValuePair<string, object?>("outcome", "ignored"));
-        return new EventReport(events.Count, applied, events.Count - applied);
+        Telemetry.MoodleEvents.Add(items.Count - applied, new KeyValuePair<string, object?>("outcome", "ignored"));
+        return new EventReport(items.Count, applied, items.Count - applied);
     }
 
     private void CheckToken(JsonObject e, int index)
@@ -74,6 +100,10 @@ public sealed class MoodleEventIngest(
         var expected = moodle.Value.WebhookTokens;
         if (expected.Count == 0)
         {
+            if (moodle.Value.SecretKeys.Count > 0)
+            {
+                throw new EventRejectedException(401, "webhook-signature", "This service accepts signed webhooks only (no shared token is configured).");
+            }
             return;
         }
         var token = e["token"]?.ToString();
@@ -88,35 +118,167 @@ public sealed class MoodleEventIngest(
         }
     }
 
-    /// <summary>
-    /// user_enrolment_created carries no dates: the enrolment starts when it was created. An enrolment
-    /// already known (from a snapshot upsert, say) keeps what is stored.
-    /// </summary>
-    private async Task ApplyAsync(EnrolmentCreated change, CancellationToken cancellationToken)
+    /// <summary>The event, or null when it is one this service does not use (accepted, counted as ignored).</summary>
+    private MoodleEvent? Parse(JsonObject node, int index)
     {
-        var learner = await learners.GetAsync(change.LearnerId, cancellationToken);
-        await snapshots.UpdateAsync(change.CourseId, change.LearnerId, snapshot =>
+        var item = new JsonItem(node);
+        var name = item.String("eventname");
+        if (name is null)
         {
-            var profiled = learner is null ? snapshot : snapshot with { Profile = LearnerProfile.Of(learner) };
-            return snapshot.Enrolments.Any(e => e.Id == change.EnrolmentId)
-                ? profiled
-                : profiled.WithEnrolment(new Enrolment { Id = change.EnrolmentId, Method = change.Method, Active = true, Created = change.Created });
-        }, cancellationToken);
+            throw new EventRejectedException(400, $"[{index}].eventname", "The event has no eventname.");
+        }
+        var needs = Needs(name);
+        if (needs is null)
+        {
+            logger.LogInformation("Ignored Moodle event {EventName}", name);
+            return null;
+        }
+        long Read(string field) => needs.Contains(field) ? item.Id(field) : item.Long(field) ?? 0;
+        var parsed = new MoodleEvent(
+            name, Read("courseid"), Read("userid"), Read("relateduserid"), Read("objectid"),
+            item.Object("other") ?? [],
+            item.Date("timecreated") ?? clock.GetUtcNow());
+        if (item.Problem is not null)
+        {
+            throw new EventRejectedException(400, $"[{index}].{item.ProblemField}", $"{name}: {item.Problem}.");
+        }
+        return parsed;
     }
 
-    private sealed record EnrolmentCreated(long CourseId, long LearnerId, long EnrolmentId, DateTimeOffset? Created, string Method)
+    /// <summary>The fields an event must carry to be applied; null for events this service does not use.</summary>
+    private static string[]? Needs(string name) => name[(name.LastIndexOf('\\') + 1)..] switch
     {
-        public static EnrolmentCreated Parse(JsonItem item, int index)
+        _ when !name.StartsWith(Prefix, StringComparison.Ordinal) => null,
+        "user_enrolment_created" or "user_enrolment_deleted" => ["courseid", "relateduserid", "objectid"],
+        "user_enrolment_updated" => ["courseid", "relateduserid", "objectid"],
+        "course_viewed" => ["courseid", "userid"],
+        "course_completed" or "course_module_completion_updated" => ["courseid", "relateduserid"],
+        "role_assigned" or "role_unassigned" => ["courseid", "relateduserid", "objectid"],
+        "user_loggedin" => ["userid"],
+        "user_updated" or "user_deleted" => ["relateduserid"],
+        "course_updated" or "course_deleted" => ["courseid"],
+        _ => null,
+    };
+
+    private async Task<bool> ApplyAsync(MoodleEvent e, CancellationToken cancellationToken)
+    {
+        switch (e.Name[(e.Name.LastIndexOf('\\') + 1)..])
         {
-            var change = new EnrolmentCreated(
-                item.Id("courseid"),
-                item.Id("relateduserid"),
-                item.Id("objectid"),
-                item.Date("timecreated"),
-                (item.Object("other") is { } other ? new JsonItem(other).String("enrol") : null) ?? "manual");
-            return item.Problem is null
-                ? change
-                : throw new EventRejectedException(400, $"[{index}].{item.ProblemField}", $"{EnrolmentCreatedEvent}: {item.Problem}.");
+            case "user_enrolment_created":
+                var learner = await learners.GetAsync(e.RelatedUserId, cancellationToken);
+                var method = new JsonItem(e.Other).String("enrol") ?? "manual";
+                await snapshots.UpdateAsync(e.CourseId, e.RelatedUserId, s =>
+                {
+                    var profiled = learner is null ? s : s with { Profile = LearnerProfile.Of(learner) };
+                    // An enrolment already known (from an upsert, or deleted since) keeps what is stored.
+                    return s.Enrolments.Any(x => x.Id == e.ObjectId)
+                        ? profiled
+                        : profiled.WithEnrolment(new Enrolment { Id = e.ObjectId, Method = method, Created = e.Time, EventAt = e.Time });
+                }, cancellationToken);
+                return true;
+
+            case "user_enrolment_deleted":
+                await snapshots.UpdateAsync(e.CourseId, e.RelatedUserId, s =>
+                {
+                    var known = s.Enrolments.FirstOrDefault(x => x.Id == e.ObjectId);
+                    if (known?.EventAt > e.Time)
+                    {
+                        return s;
+                    }
+                    var row = new JsonItem(e.Other["userenrolment"] as JsonObject ?? []);
+                    return s.WithEnrolment((known ?? new Enrolment { Id = e.ObjectId, Created = row.Date("timecreated") }) with
+                    {
+                        Start = known?.Start ?? row.Date("timestart"),
+                        End = known?.End ?? row.Date("timeend"),
+                        Active = false,
+                        RemovedAt = e.Time,
+                        EventAt = e.Time,
+                    });
+                }, cancellationToken);
+                return true;
+
+            case "course_viewed" or "course_module_completion_updated":
+                var who = e.Name.EndsWith("course_viewed", StringComparison.Ordinal) ? e.UserId : e.RelatedUserId;
+                return await snapshots.UpdateIfExistsAsync(e.CourseId, who, s => s with
+                {
+                    FirstAccess = s.FirstAccess is { } first && first <= e.Time ? first : e.Time,
+                    LastAccess = s.LastAccess is { } last && last >= e.Time ? last : e.Time,
+                }, cancellationToken);
+
+            case "course_completed":
+                return await snapshots.UpdateIfExistsAsync(e.CourseId, e.RelatedUserId, s => s with
+                {
+                    CompletedAt = s.CompletedAt is { } done && done <= e.Time ? done : e.Time,
+                }, cancellationToken);
+
+            case "role_assigned" or "role_unassigned":
+                var role = moodle.Value.RoleNames.GetValueOrDefault(e.ObjectId) ?? $"role{e.ObjectId}";
+                var assigned = e.Name.EndsWith("role_assigned", StringComparison.Ordinal);
+                await snapshots.UpdateAsync(e.CourseId, e.RelatedUserId, s => s.WithRoleEvent(role, assigned, e.Time), cancellationToken);
+                return true;
+
+            case "user_loggedin":
+                if (await learners.GetAsync(e.UserId, cancellationToken) is { } loggedIn && !(loggedIn.LastLogin >= e.Time))
+                {
+                    await learners.UpsertAsync(loggedIn with { LastLogin = e.Time }, cancellationToken);
+                    return true;
+                }
+                return false;
+
+            case "user_deleted":
+                await erasure.EraseAsync(e.RelatedUserId, cancellationToken);
+                return true;
+
+            case "course_updated":
+                return await ApplyCourseUpdateAsync(e, cancellationToken);
+
+            case "course_deleted":
+                await DeleteCourseAsync(e.CourseId, cancellationToken);
+                return true;
+
+            default:
+                // user_enrolment_updated and user_updated say that something changed, not what: the
+                // snapshot upsert, the CSV import or the pull sync bring the new values.
+                logger.LogInformation("Moodle event {EventName} noted; its values come with the next upsert or sync", e.Name);
+                return false;
         }
+    }
+
+    /// <summary>course_updated carries the changed fields in other.updatedfields (Moodle 4.x); the known ones are applied.</summary>
+    private async Task<bool> ApplyCourseUpdateAsync(MoodleEvent e, CancellationToken cancellationToken)
+    {
+        if (e.Other["updatedfields"] is not JsonObject fields || await courses.GetAsync(e.CourseId, cancellationToken) is not { } course)
+        {
+            return false;
+        }
+        var item = new JsonItem(fields);
+        var updated = course with
+        {
+            FullName = item.String("fullname") ?? course.FullName,
+            ShortName = item.String("shortname") ?? course.ShortName,
+            Visible = item.Bool("visible") ?? course.Visible,
+            StartDate = item.Has("startdate") ? item.Date("startdate") : course.StartDate,
+            EndDate = item.Has("enddate") ? item.Date("enddate") : course.EndDate,
+        };
+        if (item.Problem is not null)
+        {
+            logger.LogWarning("course_updated for course {CourseId} has an unreadable field {Field}", e.CourseId, item.ProblemField);
+            return false;
+        }
+        await courses.UpsertAsync(updated, cancellationToken);
+        return true;
+    }
+
+    private async Task DeleteCourseAsync(long courseId, CancellationToken cancellationToken)
+    {
+        await foreach (var page in snapshots.ListPagesAsync(courseId, 100, cancellationToken))
+        {
+            foreach (var snapshot in page)
+            {
+                await snapshots.DeleteAsync(courseId, snapshot.LearnerId, cancellationToken);
+            }
+        }
+        await courses.DeleteAsync(courseId, cancellationToken);
+        logger.LogInformation("Course {CourseId} deleted in Moodle: its snapshots are gone, its send history stays", courseId);
     }
 }

@@ -175,6 +175,7 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learner
             {
                 Method = method ?? existing?.Method ?? "manual",
                 Active = active,
+                RemovedAt = null,
                 // First seen suspended now: tells a manual suspension from Moodle's expiry action.
                 SuspendedAt = active ? null : existing is { Active: false } ? existing.SuspendedAt : now,
                 Start = item.Has("start") ? start : existing?.Start,

@@ -22,7 +22,7 @@ public sealed class ApiEndpoints(
     /// <summary>PUT /api/snapshots</summary>
     public async Task<IResult> PutSnapshotsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var (json, problem) = await JsonBody.ReadAsync(request, MaxSnapshotBytes, cancellationToken);
+        var (json, _, problem) = await JsonBody.ReadAsync(request, MaxSnapshotBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -41,14 +41,17 @@ public sealed class ApiEndpoints(
     /// <summary>POST /api/moodle/events</summary>
     public async Task<IResult> PostMoodleEventsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var (json, problem) = await JsonBody.ReadAsync(request, MaxEventBytes, cancellationToken);
+        var (json, raw, problem) = await JsonBody.ReadAsync(request, MaxEventBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
+        var headers = new WebhookHeaders(Header(request, "webhook-id"), Header(request, "webhook-timestamp"), Header(request, "webhook-signature"));
         try
         {
-            return Results.Accepted(value: await eventIngest.IngestAsync(json!, cancellationToken));
+            var report = await eventIngest.IngestAsync(json!, raw, headers, cancellationToken);
+            // A replay of an accepted webhook gets a success, so the sender stops retrying; nothing is applied twice.
+            return report.Duplicate ? Results.Ok(report) : Results.Accepted(value: report);
         }
         catch (EventRejectedException e)
         {
@@ -56,6 +59,8 @@ public sealed class ApiEndpoints(
             return Problems.Field(e.Status, e.Field, e.Message);
         }
     }
+
+    private static string? Header(HttpRequest request, string name) => request.Headers[name] is { Count: > 0 } value ? value.ToString() : null;
 
     /// <summary>POST /api/scan?at=ISO: what the hourly timer does, on demand (administrators, the demo).</summary>
     public async Task<IResult> PostScanAsync(HttpRequest request, CancellationToken cancellationToken)

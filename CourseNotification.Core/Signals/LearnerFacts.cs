@@ -27,7 +27,7 @@ public readonly struct LearnerFacts
         for (var i = 0; i < enrolments.Count; i++)
         {
             var e = enrolments[i];
-            if (e.Active)
+            if (e.IsActive)
             {
                 anyActive = true;
                 if (e.EffectiveStart is { } start && (earliestStart is null || start < earliestStart))

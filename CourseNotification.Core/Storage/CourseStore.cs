@@ -31,6 +31,9 @@ public sealed class CourseStore(StorageAccount storage)
         await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
     }
 
+    public Task DeleteAsync(long courseId, CancellationToken cancellationToken) =>
+        _table.DeleteEntityAsync(Partition, StorageNames.Key(courseId), ETag.All, cancellationToken);
+
     /// <summary>Course ids in pages (never the whole table in memory).</summary>
     public async IAsyncEnumerable<IReadOnlyList<long>> ListIdPagesAsync(int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -27,6 +27,7 @@ public sealed class LearnerStore(StorageAccount storage)
             ["TimeZone"] = learner.TimeZone,
             ["Suspended"] = learner.Suspended,
             ["OptedOut"] = learner.OptedOut,
+            ["LastLogin"] = learner.LastLogin,
         };
         await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
     }
@@ -42,5 +43,10 @@ public sealed class LearnerStore(StorageAccount storage)
         TimeZone = e.GetString("TimeZone") ?? "",
         Suspended = e.GetBoolean("Suspended") ?? false,
         OptedOut = e.GetBoolean("OptedOut") ?? false,
+        LastLogin = e.GetDateTimeOffset("LastLogin"),
     };
+
+    /// <summary>Erases the person's row.</summary>
+    public Task DeleteAsync(long learnerId, CancellationToken cancellationToken) =>
+        _table.DeleteEntityAsync(StorageNames.Key(learnerId), Row, Azure.ETag.All, cancellationToken);
 }

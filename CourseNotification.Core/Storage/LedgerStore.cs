@@ -197,6 +197,29 @@ public sealed class LedgerStore(StorageAccount storage)
             },
             TableUpdateMode.Merge, cancellationToken);
 
+    /// <summary>
+    /// Erasure: a person's sends in a course lose their link to the person (the row moves under an
+    /// anonymous key) and keep only what counts: signal, anchor, state, instant.
+    /// </summary>
+    public async Task AnonymizeAsync(long courseId, long learnerId, CancellationToken cancellationToken)
+    {
+        var partition = StorageNames.Key(courseId);
+        var from = StorageNames.Key(learnerId) + "|";
+        var to = StorageNames.Key(learnerId) + "|~";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            var parts = row.RowKey.Split('|');
+            var anonymous = new TableEntity(partition, string.Join('|', "erased", Guid.NewGuid().ToString("N"), parts[1], parts[2], parts[3]))
+            {
+                ["State"] = row.GetString("State"),
+                ["At"] = row.GetDateTimeOffset("At"),
+            };
+            await _table.AddEntityAsync(anonymous, cancellationToken);
+            await _table.DeleteEntityAsync(partition, row.RowKey, ETag.All, cancellationToken);
+        }
+    }
+
     /// <summary>The history of the learners <paramref name="firstLearnerId"/>..<paramref name="lastLearnerId"/> of a course, in one range read.</summary>
     public async Task<ILookup<long, SendRecord>> ReadRangeAsync(long courseId, long firstLearnerId, long lastLearnerId, CancellationToken cancellationToken)
     {

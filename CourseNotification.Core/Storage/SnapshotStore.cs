@@ -56,6 +56,24 @@ public sealed class SnapshotStore(StorageAccount storage)
         }
     }
 
+    /// <summary>Like <see cref="UpdateAsync"/>, but only when the snapshot exists (an access by someone not enrolled creates nothing).</summary>
+    public async Task<bool> UpdateIfExistsAsync(long courseId, long learnerId, Func<EnrolmentSnapshot, EnrolmentSnapshot> change, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(courseId, learnerId, cancellationToken) is null)
+        {
+            return false;
+        }
+        await UpdateAsync(courseId, learnerId, change, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Removes a snapshot and its index row.</summary>
+    public async Task DeleteAsync(long courseId, long learnerId, CancellationToken cancellationToken)
+    {
+        await _table.DeleteEntityAsync(StorageNames.Key(courseId), StorageNames.Key(learnerId), ETag.All, cancellationToken);
+        await _index.DeleteEntityAsync(StorageNames.Key(learnerId), StorageNames.Key(courseId), ETag.All, cancellationToken);
+    }
+
     /// <summary>The ids of the courses a learner has a snapshot in.</summary>
     public async Task<IReadOnlyList<long>> CoursesOfLearnerAsync(long learnerId, CancellationToken cancellationToken)
     {
@@ -85,6 +103,7 @@ public sealed class SnapshotStore(StorageAccount storage)
         ["FirstAccess"] = s.FirstAccess,
         ["LastAccess"] = s.LastAccess,
         ["CompletedAt"] = s.CompletedAt,
+        ["RoleEvents"] = s.RoleEvents is null ? null : JsonSerializer.Serialize(s.RoleEvents, Json),
         ["Lang"] = s.Profile?.Lang,
         ["TimeZone"] = s.Profile?.TimeZone,
         ["Suspended"] = s.Profile?.Suspended,
@@ -103,6 +122,7 @@ public sealed class SnapshotStore(StorageAccount storage)
             FirstAccess = e.GetDateTimeOffset("FirstAccess"),
             LastAccess = e.GetDateTimeOffset("LastAccess"),
             CompletedAt = e.GetDateTimeOffset("CompletedAt"),
+            RoleEvents = e.GetString("RoleEvents") is { } roleEvents ? JsonSerializer.Deserialize<Dictionary<string, RoleEvent>>(roleEvents, Json) : null,
             Profile = lang is null ? null : new LearnerProfile(lang, e.GetString("TimeZone") ?? "", e.GetBoolean("Suspended") ?? false, e.GetBoolean("OptedOut") ?? false),
         };
     }

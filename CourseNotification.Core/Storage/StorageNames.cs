@@ -14,12 +14,14 @@ public static class StorageNames
     public const string SecretsTable = "secrets";
     /// <summary>The provider quota windows shared by every instance.</summary>
     public const string QuotaTable = "quota";
+    /// <summary>Ids of signed webhooks already accepted (replay protection).</summary>
+    public const string WebhooksTable = "webhooks";
 
     public const string ScanCourseQueue = "scan-course";
     public const string NotificationsQueue = "notifications";
 
     public static IReadOnlyList<string> Tables { get; } =
-        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable, QuotaTable];
+        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable, QuotaTable, WebhooksTable];
 
     public static IReadOnlyList<string> Queues { get; } =
         [ScanCourseQueue, NotificationsQueue, PoisonQueueOf(ScanCourseQueue), PoisonQueueOf(NotificationsQueue)];

@@ -75,7 +75,7 @@ public sealed class SnapshotIngestTests
         var report = await core.Get<MoodleEventIngest>().IngestAsync(JsonNode.Parse($$"""
             [{"eventname":"\\core\\event\\user_enrolment_created","courseid":"{{course}}","relateduserid":"{{learner}}","objectid":"{{enrolment}}","other":{"enrol":"self"},"timecreated":"1767000000"},
              {"eventname":"\\core\\event\\something_else","courseid":"1"}]
-            """)!, CancellationToken.None);
+            """)!, ReadOnlyMemory<byte>.Empty, new WebhookHeaders(null, null, null), CancellationToken.None);
 
         Assert.AreEqual(new EventReport(2, 1, 1), report);
         var stored = (await core.Get<SnapshotStore>().GetAsync(course, learner, CancellationToken.None))!.Enrolments.Single();
