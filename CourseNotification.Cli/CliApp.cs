@@ -14,6 +14,7 @@ public static class CliApp
         DispatchCommand.Create(),
         PreviewCommand.Create(),
         RedriveCommand.Create(),
+        SyncCommand.Create(),
         DemoCommand.Create(),
     };
 

@@ -59,6 +59,8 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton<SmtpMailTransport>();
         services.AddHttpClient<AcsMailTransport>();
+        services.AddHttpClient<MoodleWebService>();
+        services.AddTransient<MoodleSync>();
         services.TryAddSingleton<Azure.Core.TokenCredential>(_ => new Azure.Identity.DefaultAzureCredential());
         services.AddSingleton<OutboxMailTransport>();
         services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value.Transport switch

@@ -14,6 +14,16 @@ public sealed class MoodleOptions : IValidatableObject
     /// <summary>Standard Webhooks secrets (<c>whsec_</c> + base64), comma-separated: several may be valid while one is rotated.</summary>
     public string WebhookSecrets { get; set; } = "";
 
+    /// <summary>Root URL of the Moodle site the pull sync reads (web services must be enabled); empty: no pull.</summary>
+    public string Url { get; set; } = "";
+
+    /// <summary>Web service token of a Moodle user allowed core_course_get_courses, core_enrol_get_enrolled_users and core_completion_get_course_completion_status.</summary>
+    public string Token { get; set; } = "";
+
+    /// <summary>Learners read per web service call when paging through a course.</summary>
+    [Range(10, 5000, ErrorMessage = "Moodle__PageSize must be from 10 to 5000.")]
+    public int PageSize { get; set; } = 500;
+
     /// <summary>Moodle role ids and their short names (role events carry only the id): Moodle's defaults unless changed.</summary>
     public string RoleIds { get; set; } = "1=manager,2=coursecreator,3=editingteacher,4=teacher,5=student,6=guest,7=user,8=frontpage";
 
@@ -30,6 +40,14 @@ public sealed class MoodleOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (Url.Length > 0 && (!Uri.TryCreate(Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http")))
+        {
+            yield return new ValidationResult($"Moodle__Url '{Url}' is not an absolute URL.", [nameof(Url)]);
+        }
+        if (Url.Length > 0 && Token.Length == 0)
+        {
+            yield return new ValidationResult("Moodle__Token is required with Moodle__Url (the pull sync's web service token).", [nameof(Token)]);
+        }
         foreach (var secret in WebhookSecrets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var bytes = new byte[secret.Length];
