@@ -15,6 +15,7 @@ public static class CliApp
         PreviewCommand.Create(),
         RedriveCommand.Create(),
         SyncCommand.Create(),
+        ImportCommand.Create(),
         DemoCommand.Create(),
     };
 

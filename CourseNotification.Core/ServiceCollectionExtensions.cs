@@ -61,6 +61,7 @@ public static class ServiceCollectionExtensions
         services.AddHttpClient<AcsMailTransport>();
         services.AddHttpClient<MoodleWebService>();
         services.AddTransient<MoodleSync>();
+        services.AddSingleton<CsvImport>();
         services.TryAddSingleton<Azure.Core.TokenCredential>(_ => new Azure.Identity.DefaultAzureCredential());
         services.AddSingleton<OutboxMailTransport>();
         services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value.Transport switch

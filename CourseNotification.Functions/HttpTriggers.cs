@@ -32,6 +32,11 @@ internal sealed class HttpTriggers(ApiEndpoints api, UnsubscribeEndpoints unsubs
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "u/{token}")] HttpRequest request, string token, CancellationToken cancellationToken) =>
         unsubscribe.PostAsync(token, cancellationToken);
 
+    [Function("PostCsvImport")]
+    public Task<IResult> PostCsvImport(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/import/csv")] HttpRequest request, CancellationToken cancellationToken) =>
+        api.PostCsvImportAsync(request, cancellationToken);
+
     [Function("PostRedrive")]
     public Task<IResult> PostRedrive(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/poison/redrive")] HttpRequest request, CancellationToken cancellationToken) =>

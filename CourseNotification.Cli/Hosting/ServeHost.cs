@@ -42,6 +42,7 @@ public static class ServeHost
         app.MapGet("/api/preview", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.GetPreviewAsync(r, ct));
         app.MapGet("/u/{token}", (string token, UnsubscribeEndpoints pages, CancellationToken ct) => pages.GetAsync(token, ct));
         app.MapPost("/u/{token}", (string token, UnsubscribeEndpoints pages, CancellationToken ct) => pages.PostAsync(token, ct));
+        app.MapPost("/api/import/csv", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostCsvImportAsync(r, ct));
         app.MapPost("/api/poison/redrive", (ApiEndpoints api, CancellationToken ct) => api.PostRedriveAsync(ct));
         app.MapPost("/api/scan", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostScanAsync(r, ct));
     }

@@ -144,7 +144,12 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learner
 
     private async Task<bool> UpsertEnrolmentAsync(JsonItem item, CancellationToken cancellationToken)
     {
-        var id = item.Id("id");
+        // Moodle's enrolment ids are positive; the CSV import's own are negative; 0 is the pull sync's.
+        var id = item.Long("id", required: true) ?? 0;
+        if (id == 0 && item.Problem is null)
+        {
+            item.Reject("id", "id must not be 0");
+        }
         var courseId = item.Id("courseId");
         var learnerId = item.Id("learnerId");
         var status = item.String("status");

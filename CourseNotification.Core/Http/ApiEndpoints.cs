@@ -14,7 +14,7 @@ namespace CourseNotification.Http;
 /// </summary>
 public sealed class ApiEndpoints(
     SnapshotIngest snapshotIngest, MoodleEventIngest eventIngest, ScanPlanner scanPlanner, CourseStore courses, CourseDecisions decisions,
-    PoisonRedrive redrive, TimeProvider clock)
+    PoisonRedrive redrive, CsvImport csvImport, TimeProvider clock)
 {
     public const long MaxSnapshotBytes = 16 * 1024 * 1024;
     public const long MaxEventBytes = 1024 * 1024;
@@ -71,6 +71,24 @@ public sealed class ApiEndpoints(
         }
         var queued = await scanPlanner.FanOutAsync(at, cancellationToken);
         return Results.Accepted(value: new { at, courses = queued });
+    }
+
+    /// <summary>POST /api/import/csv: a Moodle custom report's CSV (text/csv), as <c>cn import</c> takes it.</summary>
+    public async Task<IResult> PostCsvImportAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxSnapshotBytes)
+        {
+            return Problems.Field(413, "body", $"The body is {request.ContentLength} bytes; at most {MaxSnapshotBytes} are accepted.");
+        }
+        using var reader = new StreamReader(request.Body);
+        try
+        {
+            return Results.Ok(await csvImport.ImportAsync(reader, null, cancellationToken));
+        }
+        catch (FormatException e)
+        {
+            return Problems.Field(400, "header", e.Message);
+        }
     }
 
     /// <summary>POST /api/poison/redrive: poisoned messages back to their queues.</summary>
