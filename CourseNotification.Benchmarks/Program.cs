@@ -1,10 +1,14 @@
 using BenchmarkDotNet.Running;
 using CourseNotification.Benchmarks;
 
-// "dispatch [N]": the end-to-end harness against real Azurite and maildev; anything else: BenchmarkDotNet.
-if (args is ["dispatch", ..])
+// "dispatch [N]" and "ingest [N]": end-to-end harnesses against real Azurite (and maildev); anything else: BenchmarkDotNet.
+var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 300;
+switch (args)
 {
-    return await DispatchHarness.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 300);
+    case ["dispatch", ..]:
+        return await DispatchHarness.RunAsync(count);
+    case ["ingest", ..]:
+        return await IngestHarness.RunAsync(count);
 }
 BenchmarkSwitcher.FromAssembly(typeof(EngineBenchmark).Assembly).Run(args);
 return 0;
