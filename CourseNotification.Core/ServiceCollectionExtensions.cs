@@ -56,6 +56,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PoisonRedrive>();
         services.AddSingleton<ApiEndpoints>();
         services.AddSingleton<UnsubscribeEndpoints>();
+        services.AddSingleton<AdminEndpoints>();
 
         services.AddSingleton<SmtpMailTransport>();
         services.AddHttpClient<AcsMailTransport>();

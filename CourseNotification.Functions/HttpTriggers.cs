@@ -5,7 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace CourseNotification.Functions;
 
 /// <summary>HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>.</summary>
-internal sealed class HttpTriggers(ApiEndpoints api, UnsubscribeEndpoints unsubscribe)
+internal sealed class HttpTriggers(ApiEndpoints api, AdminEndpoints admin, UnsubscribeEndpoints unsubscribe)
 {
     [Function("PutSnapshots")]
     public Task<IResult> PutSnapshots(
@@ -31,6 +31,26 @@ internal sealed class HttpTriggers(ApiEndpoints api, UnsubscribeEndpoints unsubs
     public Task<IResult> PostUnsubscribe(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "u/{token}")] HttpRequest request, string token, CancellationToken cancellationToken) =>
         unsubscribe.PostAsync(token, cancellationToken);
+
+    [Function("GetCourseSettings")]
+    public Task<IResult> GetCourseSettings(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        admin.GetCourseSettingsAsync(id, cancellationToken);
+
+    [Function("PutCourseSettings")]
+    public Task<IResult> PutCourseSettings(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        admin.PutCourseSettingsAsync(id, request, cancellationToken);
+
+    [Function("ExportLearner")]
+    public Task<IResult> ExportLearner(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/learners/{id:long}/export")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        admin.ExportLearnerAsync(id, cancellationToken);
+
+    [Function("EraseLearner")]
+    public Task<IResult> EraseLearner(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "api/learners/{id:long}")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        admin.EraseLearnerAsync(id, cancellationToken);
 
     [Function("PostCsvImport")]
     public Task<IResult> PostCsvImport(

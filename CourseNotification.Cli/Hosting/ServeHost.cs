@@ -42,6 +42,10 @@ public static class ServeHost
         app.MapGet("/api/preview", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.GetPreviewAsync(r, ct));
         app.MapGet("/u/{token}", (string token, UnsubscribeEndpoints pages, CancellationToken ct) => pages.GetAsync(token, ct));
         app.MapPost("/u/{token}", (string token, UnsubscribeEndpoints pages, CancellationToken ct) => pages.PostAsync(token, ct));
+        app.MapGet("/api/courses/{id:long}/settings", (long id, AdminEndpoints admin, CancellationToken ct) => admin.GetCourseSettingsAsync(id, ct));
+        app.MapPut("/api/courses/{id:long}/settings", (long id, HttpRequest r, AdminEndpoints admin, CancellationToken ct) => admin.PutCourseSettingsAsync(id, r, ct));
+        app.MapGet("/api/learners/{id:long}/export", (long id, AdminEndpoints admin, CancellationToken ct) => admin.ExportLearnerAsync(id, ct));
+        app.MapDelete("/api/learners/{id:long}", (long id, AdminEndpoints admin, CancellationToken ct) => admin.EraseLearnerAsync(id, ct));
         app.MapPost("/api/import/csv", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostCsvImportAsync(r, ct));
         app.MapPost("/api/poison/redrive", (ApiEndpoints api, CancellationToken ct) => api.PostRedriveAsync(ct));
         app.MapPost("/api/scan", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostScanAsync(r, ct));

@@ -18,6 +18,9 @@ public sealed class SignalSettingsProvider(IOptions<PlatformOptions> platform, I
 
     public SignalSettings Platform => _platform;
 
+    /// <summary>Drops this instance's cached copy after a save (other instances see it within <see cref="CacheLifetime"/>).</summary>
+    public void Forget(long courseId) => _courses.Forget(courseId);
+
     public Task<SignalSettings> ForAsync(Course course, CancellationToken cancellationToken) =>
         _courses.GetAsync(course.Id, async id => _platform.For(await courseSettings.GetAsync(id, cancellationToken)));
 }

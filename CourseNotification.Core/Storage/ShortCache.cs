@@ -11,6 +11,8 @@ public sealed class ShortCache<TKey, TValue>(TimeSpan lifetime) where TKey : not
 {
     private readonly ConcurrentDictionary<TKey, (TValue Value, long Expires)> _entries = new();
 
+    public void Forget(TKey key) => _entries.TryRemove(key, out _);
+
     public async Task<TValue> GetAsync(TKey key, Func<TKey, Task<TValue>> load)
     {
         var now = Stopwatch.GetTimestamp();
