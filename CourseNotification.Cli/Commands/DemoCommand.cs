@@ -1,51 +1,78 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using CourseNotification.Cli.Demo;
 using CourseNotification.Cli.Hosting;
 using CourseNotification.Cli.Local;
+using CourseNotification.Storage;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CourseNotification.Cli.Commands;
 
 /// <summary>
-/// The local demo: Azurite and maildev from node_modules, the local host, a small organisation loaded
-/// through the public API, scans at two instants of the opening day, and the welcome mails in maildev.
+/// The local demo: Azurite and maildev from node_modules, the local host, an invented organisation loaded
+/// through the public API, then weeks of its life played on a simulated clock (Moodle events pushed as
+/// they happen, the scan at four hours a day so every time zone gets its morning, the queues drained),
+/// and at the end where to look and what was sent.
 /// </summary>
 internal static class DemoCommand
 {
+    /// <summary>Scan instants of a day (UTC): mornings in Réunion, Paris, Montréal and Nouméa (the next day there).</summary>
+    private static readonly TimeSpan[] ScanTimes = [new(5, 5, 0), new(8, 5, 0), new(14, 5, 0), new(22, 5, 0)];
+
+    private static readonly string[] ExpectedSignals = ["welcome", "firstcall", "secondcall", "end15", "end7", "end1", "closed", "completed", "inactive"];
+
     public static Command Create()
     {
         var urls = new Option<string>("--urls") { Description = "Where the local host listens", DefaultValueFactory = _ => ServeCommand.DefaultUrls };
         var keep = new Option<bool>("--keep") { Description = "Leave the host, Azurite and maildev running until Ctrl+C" };
-        var command = new Command("demo", "Run the product locally end to end and show the mail it sends") { urls, keep };
+        var days = new Option<int>("--days") { Description = "Days of the organisation's life to play", DefaultValueFactory = _ => 63 };
+        var learners = new Option<int>("--learners") { Description = "Learners to invent", DefaultValueFactory = _ => 240 };
+        var command = new Command("demo", "Run the product locally end to end on an invented organisation and show what it sends") { urls, keep, days, learners };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
             var configuration = CliConfiguration.Build(parse.UnmatchedTokens);
             await using var azurite = await LocalStorage.EnsureAsync(configuration, Console.Out);
             await using var maildev = await EnsureMailSinkAsync(configuration);
-            var clock = new ShiftableClock(DemoOrganisation.ScanInstants[0]);
-            await using var app = ServeHost.Build(configuration, clock, parse.GetValue(urls)!);
+            var organisation = new DemoOrganisation(parse.GetValue(learners));
+            var clock = new ShiftableClock(DemoOrganisation.FirstDay.AddDays(-1));
+            await using var app = ServeHost.Build(configuration, clock, parse.GetValue(urls)!, quietLogs: true);
             await app.StartAsync(cancellationToken);
             var baseUrl = new Uri(app.Urls.First());
             using var http = new HttpClient { BaseAddress = baseUrl };
             await Console.Out.WriteLineAsync($"Local host on {baseUrl}");
 
-            (await http.PutAsJsonAsync("api/snapshots", DemoOrganisation.Snapshots(), cancellationToken)).EnsureSuccessStatusCode();
-            (await http.PostAsJsonAsync("api/moodle/events", DemoOrganisation.EnrolmentCreatedEvent(), cancellationToken)).EnsureSuccessStatusCode();
-            await Console.Out.WriteLineAsync("Loaded 2 courses, 5 people and their enrolments through PUT /api/snapshots and POST /api/moodle/events.");
+            (await http.PutAsJsonAsync("api/snapshots", organisation.Snapshots(), cancellationToken)).EnsureSuccessStatusCode();
+            await Console.Out.WriteLineAsync($"Loaded {organisation.Courses.Count} courses, {organisation.Learners.Count} people and their enrolments through PUT /api/snapshots.");
 
+            var total = parse.GetValue(days);
             var pipeline = app.Services.GetRequiredService<Pipeline>();
-            foreach (var instant in DemoOrganisation.ScanInstants)
+            var last = DemoOrganisation.FirstDay.AddDays(-1);
+            for (var day = 0; day < total; day++)
             {
-                clock.MoveTo(instant);
-                (await http.PostAsync($"api/scan?at={Uri.EscapeDataString(instant.ToString("O"))}", null, cancellationToken)).EnsureSuccessStatusCode();
-                await WaitUntilQueuesEmptyAsync(pipeline, cancellationToken);
-                await Console.Out.WriteLineAsync($"Scanned and dispatched as of {instant:yyyy-MM-dd HH:mm zzz}.");
+                foreach (var time in ScanTimes)
+                {
+                    var at = new DateTimeOffset(DemoOrganisation.FirstDay.UtcDateTime.Date.AddDays(day) + time, TimeSpan.Zero);
+                    foreach (var chunk in organisation.EventsBetween(last, at).Chunk(100))
+                    {
+                        (await http.PostAsJsonAsync("api/moodle/events", new JsonArray([.. chunk.Select(e => (JsonNode)e.DeepClone())]), cancellationToken)).EnsureSuccessStatusCode();
+                    }
+                    last = at;
+                    clock.MoveTo(at);
+                    (await http.PostAsync($"api/scan?at={Uri.EscapeDataString(at.ToString("O"))}", null, cancellationToken)).EnsureSuccessStatusCode();
+                    await WaitUntilQueuesEmptyAsync(pipeline, cancellationToken);
+                }
+                var done = (day + 1) * 30 / total;
+                Console.Write($"\r[{new string('#', done)}{new string('.', 30 - done)}] {DemoOrganisation.FirstDay.AddDays(day):ddd yyyy-MM-dd}  day {day + 1}/{total}");
             }
+            Console.WriteLine();
 
-            var ok = await ReportAsync(configuration, maildev, cancellationToken);
+            var ok = await ReportAsync(app, configuration, maildev, baseUrl, total, cancellationToken);
             if (parse.GetValue(keep))
             {
                 await Console.Out.WriteLineAsync("Running until Ctrl+C.");
@@ -66,9 +93,11 @@ internal static class DemoCommand
         var maildev = await MaildevServer.StartAsync();
         configuration["Email:Transport"] = "Smtp";
         configuration["Email:Smtp:Host"] = "127.0.0.1";
-        configuration["Email:Smtp:Port"] = maildev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        configuration["Email:Smtp:Port"] = maildev.SmtpPort.ToString(CultureInfo.InvariantCulture);
         configuration["Email:Smtp:Security"] = "None";
         configuration["Email:From"] ??= "formation@example.org";
+        configuration["Platform:SiteName"] ??= "Formapro (démo)";
+        configuration["Platform:MoodleUrl"] ??= "https://moodle.formation.example";
         // A local sink has no provider quota to pace against.
         configuration["Email:Quota:PerMinute"] ??= "0";
         configuration["Email:Quota:PerHour"] ??= "0";
@@ -89,31 +118,53 @@ internal static class DemoCommand
             {
                 return;
             }
-            await Task.Delay(200, cancellationToken);
+            await Task.Delay(50, cancellationToken);
         }
         throw new TimeoutException("The queues did not empty within 2 minutes.");
     }
 
-    private static async Task<bool> ReportAsync(IConfiguration configuration, MaildevServer? maildev, CancellationToken cancellationToken)
+    /// <summary>Sends by signal (from the ledger) and by language (from the inbox); true when they agree and every kind of signal went out.</summary>
+    private static async Task<bool> ReportAsync(WebApplication app, IConfiguration configuration, MaildevServer? maildev, Uri baseUrl, int days, CancellationToken cancellationToken)
     {
+        var ledger = app.Services.GetRequiredService<StorageAccount>().Table(StorageNames.LedgerTable);
+        var bySignal = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var failed = 0;
+        await foreach (var row in ledger.QueryAsync<TableEntity>(select: ["RowKey", "State"], cancellationToken: cancellationToken))
+        {
+            if (row.GetString("State") == "Sent")
+            {
+                var signal = row.RowKey.Split('|')[1];
+                bySignal[signal] = bySignal.GetValueOrDefault(signal) + 1;
+            }
+            failed += row.GetString("State") == "Failed" ? 1 : 0;
+        }
+        var sent = bySignal.Values.Sum();
+        await Console.Out.WriteLineAsync();
+        await Console.Out.WriteLineAsync($"{"signal",-12} {"sent",6}");
+        foreach (var (signal, count) in bySignal)
+        {
+            await Console.Out.WriteLineAsync($"{signal,-12} {count,6}");
+        }
+        await Console.Out.WriteLineAsync($"{"total",-12} {sent,6}   (failed: {failed})");
+        await Console.Out.WriteLineAsync();
+        await Console.Out.WriteLineAsync($"Preview of a course:  {new Uri(baseUrl, "api/preview?courseId=12")}");
         if (maildev is null)
         {
             await Console.Out.WriteLineAsync($"Mail went through Email__Transport={configuration["Email:Transport"]}.");
-            return true;
+            return failed == 0;
         }
         using var inbox = new MaildevInbox(maildev.WebUrl);
-        var mails = await inbox.WaitForAsync(DemoOrganisation.ExpectedWelcomes, TimeSpan.FromSeconds(30), cancellationToken);
-        await Console.Out.WriteLineAsync();
-        await Console.Out.WriteLineAsync($"{"to",-26} {"lang",-4} subject");
-        foreach (var mail in mails)
+        var mails = await inbox.WaitForAsync(sent, TimeSpan.FromSeconds(30), cancellationToken);
+        foreach (var language in mails.GroupBy(m => m.ContentLanguage).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            await Console.Out.WriteLineAsync($"{mail.To,-26} {mail.ContentLanguage,-4} {mail.Subject}");
+            await Console.Out.WriteLineAsync($"mails in '{language.Key}': {language.Count()}");
         }
-        await Console.Out.WriteLineAsync();
         await Console.Out.WriteLineAsync($"maildev inbox: {maildev.WebUrl} (API: {new Uri(maildev.WebUrl, "api/email")})");
-        var ok = mails.Count == DemoOrganisation.ExpectedWelcomes;
-        await (ok ? Console.Out : Console.Error).WriteLineAsync(
-            $"{mails.Count} welcome mail(s) received; expected {DemoOrganisation.ExpectedWelcomes} (the teacher and the learner who already came get none).");
+        var missing = days >= 60 ? ExpectedSignals.Where(s => !bySignal.ContainsKey(s)).ToList() : (bySignal.ContainsKey("welcome") ? [] : ["welcome"]);
+        var ok = mails.Count == sent && failed == 0 && missing.Count == 0;
+        await (ok ? Console.Out : Console.Error).WriteLineAsync(ok
+            ? $"{mails.Count} mails in maildev, each one recorded once in the ledger."
+            : $"Mismatch: {mails.Count} mails in maildev, {sent} sends in the ledger, {failed} failed; missing signals: {string.Join(", ", missing)}.");
         return ok;
     }
 }

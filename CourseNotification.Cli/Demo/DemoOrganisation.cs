@@ -1,98 +1,138 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace CourseNotification.Cli.Demo;
 
 /// <summary>
-/// A small invented training organisation (no real person's data): two courses opening on Monday
-/// 5 January 2026, learners in Paris, Montreal and Quebec, a teacher, and a learner who already came.
+/// An invented training organisation (no real person's data), generated from a fixed seed: four courses
+/// in French and English, with and without end dates; a few hundred learners in several time zones, some
+/// who never come, some who come once and drift away, some who work steadily and finish; and the Moodle
+/// events their weeks produce.
 /// </summary>
-internal static class DemoOrganisation
+internal sealed class DemoOrganisation
 {
-    public static readonly DateTimeOffset CoursesOpen = new(2026, 1, 5, 0, 0, 0, TimeSpan.FromHours(1));
+    public static readonly DateTimeOffset FirstDay = new(2026, 1, 5, 0, 0, 0, TimeSpan.FromHours(1));
 
-    /// <summary>The instants the demo scans at: 09:05 in Paris, then 09:05 in Montreal.</summary>
-    public static readonly DateTimeOffset[] ScanInstants =
+    private static readonly string[] FirstNames = ["Camille", "Léa", "Hugo", "Inès", "Louis", "Chloé", "Nathan", "Manon", "Jules", "Sarah", "Karim", "Aïcha", "Tom", "Emma", "Noah", "Jade", "Mark", "Olivia", "Ethan", "Grace"];
+    private static readonly string[] LastNames = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "Smith", "Brown", "Tremblay", "Gagnon", "Nguyen", "Hoarau"];
+    private static readonly (string Zone, string Lang)[] Places =
     [
-        new(2026, 1, 5, 9, 5, 0, TimeSpan.FromHours(1)),
-        new(2026, 1, 5, 9, 5, 0, TimeSpan.FromHours(-5)),
+        ("Europe/Paris", "fr"), ("Europe/Paris", "fr"), ("Europe/Paris", "fr"), ("Europe/Paris", "fr"), ("99", "fr"),
+        ("America/Montreal", "fr_ca"), ("America/Montreal", "en"), ("Indian/Reunion", "fr"), ("Pacific/Noumea", "fr"), ("Europe/London", "en"),
     ];
 
-    /// <summary>Learners who should receive a welcome (the others are a teacher and a learner who already started).</summary>
-    public const int ExpectedWelcomes = 3;
+    private readonly List<(DateTimeOffset At, JsonObject Event)> _events = [];
 
-    public static JsonObject Snapshots() => new()
+    public DemoOrganisation(int learners)
     {
-        ["courses"] = new JsonArray(
-            Course(12, "SST-2026", "Sécurité au travail"),
-            Course(13, "SAFE-EN", "Workplace safety essentials")),
-        ["learners"] = new JsonArray(
-            Learner(501, "jdupont", "Jeanne", "Dupont", "fr", "Europe/Paris"),
-            Learner(502, "msmith", "Mark", "Smith", "en", "America/Montreal"),
-            Learner(503, "ltremblay", "Léa", "Tremblay", "fr_ca", "America/Toronto"),
-            Learner(504, "pmartin", "Paul", "Martin", "fr", "99"),
-            Learner(505, "snguyen", "Sophie", "Nguyen", "fr", "Europe/Paris")),
-        ["enrolments"] = new JsonArray(
-            Enrolment(9001, 12, 501, ["student"], null),
-            Enrolment(9002, 13, 502, ["student"], null),
-            Enrolment(9004, 12, 504, ["editingteacher"], null),
-            Enrolment(9005, 12, 505, ["student"], CoursesOpen.AddHours(8).ToUnixTimeSeconds())),
+        var random = new Random(2026);
+        Courses =
+        [
+            Course(12, "SST-26", "Sécurité au travail", FirstDay, FirstDay.AddDays(60)),
+            Course(13, "GP-26", "Gestes et postures", FirstDay.AddDays(7), null),
+            Course(14, "SAFE-EN", "Workplace safety essentials", FirstDay, null),
+            Course(15, "MGT-26", "Management d'équipe", FirstDay.AddDays(14), FirstDay.AddDays(53)),
+        ];
+        Learners = [];
+        Enrolments = [];
+        var courseStarts = new Dictionary<long, DateTimeOffset> { [12] = FirstDay, [13] = FirstDay.AddDays(7), [14] = FirstDay, [15] = FirstDay.AddDays(14) };
+        for (var i = 1; i <= learners; i++)
+        {
+            var id = 1000 + i;
+            var (zone, lang) = Places[random.Next(Places.Length)];
+            var courseId = lang == "en" ? 14 : new long[] { 12, 13, 15 }[random.Next(3)];
+            var first = FirstNames[random.Next(FirstNames.Length)];
+            var last = LastNames[random.Next(LastNames.Length)];
+            Learners.Add(new JsonObject
+            {
+                ["id"] = id, ["username"] = $"{first.ToLowerInvariant()[..1]}{last.ToLowerInvariant()}{id}", ["email"] = $"learner{id}@formation.example",
+                ["firstName"] = first, ["lastName"] = last, ["lang"] = lang, ["timeZone"] = zone,
+            });
+            var start = courseStarts[courseId].AddDays(random.Next(0, 4));
+            // Gestes et postures gives each learner 45 days; the others follow the course's own end.
+            var end = courseId == 13 ? start.AddDays(45) : (DateTimeOffset?)null;
+            Enrolments.Add(new JsonObject
+            {
+                ["id"] = 50_000 + i, ["courseId"] = courseId, ["learnerId"] = id, ["method"] = random.Next(4) == 0 ? "self" : "manual",
+                ["status"] = "active", ["start"] = start.ToUnixTimeSeconds(), ["end"] = end?.ToUnixTimeSeconds() ?? 0, ["roles"] = new JsonArray("student"),
+            });
+            Behave(random, courseId, id, start);
+        }
+        // One trainer per course: never a learner signal.
+        foreach (var course in courseStarts.Keys)
+        {
+            var id = 900 + (int)course;
+            Learners.Add(new JsonObject { ["id"] = id, ["email"] = $"trainer{course}@formation.example", ["firstName"] = "Formateur", ["lastName"] = $"{course}", ["lang"] = "fr" });
+            Enrolments.Add(new JsonObject { ["id"] = 60_000 + course, ["courseId"] = course, ["learnerId"] = id, ["start"] = courseStarts[course].ToUnixTimeSeconds(), ["roles"] = new JsonArray("editingteacher") });
+        }
+        _events.Sort((a, b) => a.At.CompareTo(b.At));
+    }
+
+    public List<JsonObject> Courses { get; }
+
+    public List<JsonObject> Learners { get; }
+
+    public List<JsonObject> Enrolments { get; }
+
+    public JsonObject Snapshots() => new()
+    {
+        ["courses"] = new JsonArray([.. Courses.Select(c => (JsonNode)c.DeepClone())]),
+        ["learners"] = new JsonArray([.. Learners.Select(l => (JsonNode)l.DeepClone())]),
+        ["enrolments"] = new JsonArray([.. Enrolments.Select(e => (JsonNode)e.DeepClone())]),
     };
 
-    /// <summary>Léa arrives the way Moodle tells it: a user_enrolment_created event (no dates, so she starts when it was created).</summary>
-    public static JsonObject EnrolmentCreatedEvent() => new()
+    /// <summary>The Moodle events that happen after <paramref name="from"/> up to <paramref name="to"/>.</summary>
+    public IEnumerable<JsonObject> EventsBetween(DateTimeOffset from, DateTimeOffset to) =>
+        _events.Where(e => e.At > from && e.At <= to).Select(e => e.Event);
+
+    /// <summary>One of four lives: never comes (20%), comes once and drifts away (30%), works steadily and finishes (35%), works but does not finish (15%).</summary>
+    private void Behave(Random random, long course, long learner, DateTimeOffset start)
     {
-        ["eventname"] = @"\core\event\user_enrolment_created",
+        var kind = random.Next(100);
+        if (kind < 20)
+        {
+            return;
+        }
+        var day = start.AddDays(random.Next(0, 5)).AddHours(random.Next(9, 19));
+        if (kind < 50)
+        {
+            View(course, learner, day);
+            return;
+        }
+        var visits = kind < 85 ? random.Next(6, 12) : random.Next(2, 5);
+        for (var v = 0; v < visits; v++)
+        {
+            View(course, learner, day);
+            day = day.AddDays(random.Next(2, 5)).AddHours(random.Next(-2, 3));
+        }
+        if (kind < 85)
+        {
+            _events.Add((day, Event("course_completed", course, learner, learner, day)));
+        }
+    }
+
+    private void View(long course, long learner, DateTimeOffset at) => _events.Add((at, Event("course_viewed", course, learner, 0, at)));
+
+    private static JsonObject Event(string name, long course, long user, long related, DateTimeOffset at) => new()
+    {
+        ["eventname"] = @"\core\event\" + name,
         ["component"] = "core",
-        ["action"] = "created",
-        ["target"] = "user_enrolment",
-        ["objecttable"] = "user_enrolments",
-        ["objectid"] = "9003",
-        ["crud"] = "c",
-        ["edulevel"] = "0",
-        ["contextid"] = "87",
-        ["contextlevel"] = "50",
-        ["contextinstanceid"] = "12",
-        ["userid"] = "2",
-        ["courseid"] = "12",
-        ["relateduserid"] = "503",
-        ["anonymous"] = "0",
-        ["other"] = new JsonObject { ["enrol"] = "manual" },
-        ["timecreated"] = CoursesOpen.AddHours(-20).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["courseid"] = course.ToString(CultureInfo.InvariantCulture),
+        ["contextinstanceid"] = course.ToString(CultureInfo.InvariantCulture),
+        ["userid"] = user.ToString(CultureInfo.InvariantCulture),
+        ["relateduserid"] = related == 0 ? null : related.ToString(CultureInfo.InvariantCulture),
+        ["objectid"] = course.ToString(CultureInfo.InvariantCulture),
+        ["timecreated"] = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
     };
 
-    private static JsonObject Course(long id, string shortName, string fullName) => new()
+    private static JsonObject Course(long id, string shortName, string fullName, DateTimeOffset start, DateTimeOffset? end) => new()
     {
         ["id"] = id,
         ["shortName"] = shortName,
         ["fullName"] = fullName,
-        ["url"] = $"https://moodle.example.org/course/view.php?id={id}",
-        ["startDate"] = CoursesOpen.ToString("O"),
-        ["endDate"] = CoursesOpen.AddDays(60).ToUnixTimeSeconds(),
+        ["url"] = $"https://moodle.formation.example/course/view.php?id={id}",
+        ["startDate"] = start.ToString("O"),
+        ["endDate"] = end?.ToUnixTimeSeconds() ?? 0,
         ["visible"] = true,
-    };
-
-    private static JsonObject Learner(long id, string username, string first, string last, string lang, string zone) => new()
-    {
-        ["id"] = id,
-        ["username"] = username,
-        ["email"] = $"{username}@example.org",
-        ["firstName"] = first,
-        ["lastName"] = last,
-        ["lang"] = lang,
-        ["timeZone"] = zone,
-        ["suspended"] = false,
-    };
-
-    private static JsonObject Enrolment(long id, long course, long learner, string[] roles, long? lastAccess) => new()
-    {
-        ["id"] = id,
-        ["courseId"] = course,
-        ["learnerId"] = learner,
-        ["method"] = "manual",
-        ["status"] = "active",
-        ["start"] = CoursesOpen.ToUnixTimeSeconds(),
-        ["end"] = 0,
-        ["roles"] = new JsonArray(roles.Select(r => (JsonNode)r).ToArray()),
-        ["lastAccess"] = lastAccess,
     };
 }

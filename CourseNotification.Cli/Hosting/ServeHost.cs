@@ -13,12 +13,16 @@ namespace CourseNotification.Cli.Hosting;
 /// </summary>
 public static class ServeHost
 {
-    public static WebApplication Build(IConfiguration configuration, TimeProvider clock, string urls, bool runWorkers = true)
+    public static WebApplication Build(IConfiguration configuration, TimeProvider clock, string urls, bool runWorkers = true, bool quietLogs = false)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddConfiguration(configuration);
         builder.WebHost.UseUrls(urls);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Microsoft.Hosting", LogLevel.Warning).AddFilter("Azure", LogLevel.Warning);
+        if (quietLogs)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        }
         builder.Services.AddSingleton(clock);
         builder.Services.AddCourseNotification(builder.Configuration);
         builder.Services.AddProblemDetails();
