@@ -57,6 +57,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ApiEndpoints>();
         services.AddSingleton<UnsubscribeEndpoints>();
         services.AddSingleton<AdminEndpoints>();
+        services.AddSingleton<StatusEndpoints>();
 
         services.AddSingleton<SmtpMailTransport>();
         services.AddHttpClient<AcsMailTransport>();

@@ -5,7 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace CourseNotification.Functions;
 
 /// <summary>HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>.</summary>
-internal sealed class HttpTriggers(ApiEndpoints api, AdminEndpoints admin, UnsubscribeEndpoints unsubscribe)
+internal sealed class HttpTriggers(ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, UnsubscribeEndpoints unsubscribe)
 {
     [Function("PutSnapshots")]
     public Task<IResult> PutSnapshots(
@@ -41,6 +41,16 @@ internal sealed class HttpTriggers(ApiEndpoints api, AdminEndpoints admin, Unsub
     public Task<IResult> PutCourseSettings(
         [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         admin.PutCourseSettingsAsync(id, request, cancellationToken);
+
+    [Function("GetCourseStatus")]
+    public Task<IResult> GetCourseStatus(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/courses/{id:long}/status")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        status.GetJsonAsync(id, request, cancellationToken);
+
+    [Function("GetCourseStatusPage")]
+    public Task<IResult> GetCourseStatusPage(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "courses/{id:long}/status")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        status.GetHtmlAsync(id, request, cancellationToken);
 
     [Function("ExportLearner")]
     public Task<IResult> ExportLearner(

@@ -48,6 +48,8 @@ public static class ServeHost
         app.MapPost("/u/{token}", (string token, UnsubscribeEndpoints pages, CancellationToken ct) => pages.PostAsync(token, ct));
         app.MapGet("/api/courses/{id:long}/settings", (long id, AdminEndpoints admin, CancellationToken ct) => admin.GetCourseSettingsAsync(id, ct));
         app.MapPut("/api/courses/{id:long}/settings", (long id, HttpRequest r, AdminEndpoints admin, CancellationToken ct) => admin.PutCourseSettingsAsync(id, r, ct));
+        app.MapGet("/api/courses/{id:long}/status", (long id, HttpRequest r, StatusEndpoints status, CancellationToken ct) => status.GetJsonAsync(id, r, ct));
+        app.MapGet("/courses/{id:long}/status", (long id, HttpRequest r, StatusEndpoints status, CancellationToken ct) => status.GetHtmlAsync(id, r, ct));
         app.MapGet("/api/learners/{id:long}/export", (long id, AdminEndpoints admin, CancellationToken ct) => admin.ExportLearnerAsync(id, ct));
         app.MapDelete("/api/learners/{id:long}", (long id, AdminEndpoints admin, CancellationToken ct) => admin.EraseLearnerAsync(id, ct));
         app.MapPost("/api/import/csv", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostCsvImportAsync(r, ct));

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using CourseNotification.Enrolments;
+using CourseNotification.Scanning;
+using CourseNotification.Settings;
+using CourseNotification.Signals;
+using CourseNotification.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace CourseNotification.Http;
+
+/// <summary>One learner's row of the status grid.</summary>
+public sealed record StatusRow(long LearnerId, string Name, IReadOnlyDictionary<string, Decision> Cells);
+
+/// <summary>The status of a course: the old block's grid, with every decision's state, date and reason.</summary>
+public sealed record CourseStatus(
+    long CourseId, string CourseName, DateTimeOffset At, IReadOnlyList<string> Signals,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Totals, int Learners, int Page, int PageSize, IReadOnlyList<StatusRow> Rows);
+
+/// <summary>
+/// <c>GET /api/courses/{id}/status</c> (JSON) and <c>GET /courses/{id}/status</c> (HTML): one row per
+/// learner, one column per enabled signal, filters by state and by initial of the last name, totals per
+/// signal over the whole course, paged.
+/// </summary>
+public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisions, LearnerStore learners, SignalSettingsProvider settings, TimeProvider clock)
+{
+    public const int DefaultPageSize = 100;
+
+    public async Task<IResult> GetJsonAsync(long courseId, HttpRequest request, CancellationToken cancellationToken) =>
+        await BuildAsync(courseId, request, cancellationToken) switch
+        {
+            (null, var problem) => problem!,
+            (var status, _) => Results.Ok(status),
+        };
+
+    public async Task<IResult> GetHtmlAsync(long courseId, HttpRequest request, CancellationToken cancellationToken) =>
+        await BuildAsync(courseId, request, cancellationToken) switch
+        {
+            (null, var problem) => problem!,
+            (var status, _) => Results.Content(Html(status!, request), "text/html; charset=utf-8"),
+        };
+
+    private async Task<(CourseStatus? Status, IResult? Problem)> BuildAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        var at = clock.GetUtcNow();
+        if (query["at"] is { Count: > 0 } given && !DateTimeOffset.TryParse(given[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
+        {
+            return (null, Problems.Field(400, "at", $"'{given[0]}' is not an ISO 8601 instant."));
+        }
+        DecisionState? state = null;
+        if (query["state"] is { Count: > 0 } s && s[0] is { Length: > 0 } stateText)
+        {
+            if (!Enum.GetValues<DecisionState>().Any(v => Name(v) == stateText))
+            {
+                return (null, Problems.Field(400, "state", $"'{stateText}' is not a state ({string.Join(", ", Enum.GetValues<DecisionState>().Select(Name))})."));
+            }
+            state = Enum.GetValues<DecisionState>().First(v => Name(v) == stateText);
+        }
+        var initial = query["initial"] is { Count: > 0 } i && i[0] is { Length: 1 } letter ? char.ToUpperInvariant(letter[0]) : (char?)null;
+        var page = int.TryParse(query["page"], out var p) && p > 0 ? p : 1;
+        var pageSize = int.TryParse(query["pageSize"], out var size) && size is > 0 and <= 1000 ? size : DefaultPageSize;
+        if (await courses.GetAsync(courseId, cancellationToken) is not { } course)
+        {
+            return (null, Problems.Field(404, "id", $"Course {courseId} is not known here."));
+        }
+
+        var effective = await settings.ForAsync(course, cancellationToken);
+        var shown = SignalKeys.All.Where(effective.IsEnabled).ToList();
+        var totals = shown.ToDictionary(k => k, _ => new Dictionary<string, int>());
+        var matching = new List<LearnerDecisions>();
+        await foreach (var learner in decisions.EvaluateAsync(course, at, cancellationToken))
+        {
+            foreach (var decision in learner.Decisions.Where(d => totals.ContainsKey(d.Signal)))
+            {
+                var counts = totals[decision.Signal];
+                counts[Name(decision.State)] = counts.GetValueOrDefault(Name(decision.State)) + 1;
+            }
+            if (state is null || learner.Decisions.Any(d => d.State == state && totals.ContainsKey(d.Signal)))
+            {
+                matching.Add(learner);
+            }
+        }
+
+        // Names are read for the rows shown only, unless the initial filter needs them all.
+        var selected = initial is null ? matching : [.. (await WithPeopleAsync(matching, cancellationToken)).Where(n => n.Person?.LastName is { Length: > 0 } last && char.ToUpperInvariant(last[0]) == initial).Select(n => n.Learner)];
+        var rows = new List<StatusRow>();
+        foreach (var (learner, person) in await WithPeopleAsync(selected.Skip((page - 1) * pageSize).Take(pageSize), cancellationToken))
+        {
+            var name = person is null ? $"#{learner.Snapshot.LearnerId}" : $"{person.LastName} {person.FirstName}".Trim();
+            rows.Add(new StatusRow(learner.Snapshot.LearnerId, name, learner.Decisions.Where(d => totals.ContainsKey(d.Signal)).ToDictionary(d => d.Signal)));
+        }
+        return (new CourseStatus(course.Id, course.FullName, at, shown,
+            totals.ToDictionary(t => t.Key, t => (IReadOnlyDictionary<string, int>)t.Value), selected.Count, page, pageSize, rows), null);
+    }
+
+    private async Task<List<(LearnerDecisions Learner, Learner? Person)>> WithPeopleAsync(IEnumerable<LearnerDecisions> rows, CancellationToken cancellationToken)
+    {
+        var people = new List<(LearnerDecisions, Learner?)>();
+        foreach (var row in rows)
+        {
+            people.Add((row, await learners.GetAsync(row.Snapshot.LearnerId, cancellationToken)));
+        }
+        return people;
+    }
+
+    private static string Name(DecisionState state) => state switch
+    {
+        DecisionState.NotApplicable => "not_applicable",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    private static string Html(CourseStatus status, HttpRequest request)
+    {
+        var e = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{e.Encode(status.CourseName)} – status</title>
+            <style>
+            body{"{"}font-family:Arial,Helvetica,sans-serif;margin:16px;color:#1f2937{"}"} table{"{"}border-collapse:collapse;font-size:14px{"}"}
+            th,td{"{"}border:1px solid #e5e7eb;padding:4px 6px;text-align:left;white-space:nowrap{"}"} thead th{"{"}background:#f3f4f6;position:sticky;top:0{"}"}
+            .sent{"{"}background:#dcfce7{"}"} .due{"{"}background:#fef9c3{"}"} .scheduled{"{"}background:#e0f2fe{"}"} .failed{"{"}background:#fee2e2{"}"}
+            .missed,.superseded{"{"}background:#f3f4f6;color:#6b7280{"}"} .disabled,.not_applicable{"{"}color:#9ca3af{"}"}
+            td[tabindex]:focus{"{"}outline:2px solid #1d4ed8{"}"} form{"{"}margin:12px 0{"}"}
+            </style></head><body>
+            <h1>{e.Encode(status.CourseName)}</h1>
+            <p>Course {status.CourseId}, as of {status.At:yyyy-MM-dd HH:mm} UTC: {status.Learners} learner(s) shown. Hover or focus a cell for its reason.</p>
+            <form method="get"><label>State <select name="state"><option value="">any</option>
+            """);
+        foreach (var state in Enum.GetValues<DecisionState>().Select(Name))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<option{(request.Query["state"] == state ? " selected" : "")}>{state}</option>");
+        }
+        html.Append(CultureInfo.InvariantCulture, $"""</select></label> <label>Last name initial <input name="initial" size="1" maxlength="1" value="{e.Encode(request.Query["initial"].ToString())}"></label> <button type="submit">Filter</button></form>""");
+        html.Append("<table><thead><tr><th scope=\"col\">Learner</th>");
+        foreach (var signal in status.Signals)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<th scope=\"col\">{signal}</th>");
+        }
+        html.Append("</tr><tr><th scope=\"row\">Totals</th>");
+        foreach (var signal in status.Signals)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<td>{e.Encode(string.Join(", ", status.Totals[signal].OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key} {t.Value}")))}</td>");
+        }
+        html.Append("</tr></thead><tbody>");
+        foreach (var row in status.Rows)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\">{e.Encode(row.Name)}</th>");
+            foreach (var signal in status.Signals)
+            {
+                var d = row.Cells[signal];
+                var state = Name(d.State);
+                var when = d.At is { } at ? at.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+                var reason = $"{state}{(d.Anchor is { } anchor ? $" (anchor {anchor:yyyy-MM-dd})" : "")}: {d.Reason}";
+                html.Append(CultureInfo.InvariantCulture, $"<td class=\"{state}\" tabindex=\"0\" title=\"{e.Encode(reason)}\" aria-label=\"{e.Encode(signal + ": " + reason)}\">{state} {when}</td>");
+            }
+            html.Append("</tr>");
+        }
+        html.Append("</tbody></table></body></html>");
+        return html.ToString();
+    }
+}
