@@ -6,8 +6,8 @@ namespace CourseNotification.Http;
 /// <summary>The frame of the pages learners see (no login, phones first, no script needed): a title, paragraphs, an optional form.</summary>
 internal static class LearnerPage
 {
-    /// <summary>Escapes markup but leaves accented letters as they are (French pages stay readable in their source).</summary>
-    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+    /// <summary>Escapes markup but leaves accented letters as they are (French pages stay readable in their source); every page uses it.</summary>
+    internal static readonly HtmlEncoder Encoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
 
     public static IResult Render(int status, string lang, string siteName, string title, IEnumerable<string> paragraphs, (string Action, string Button)? form = null)
     {

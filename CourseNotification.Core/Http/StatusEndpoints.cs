@@ -52,11 +52,11 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
         DecisionState? state = null;
         if (query["state"] is { Count: > 0 } s && s[0] is { Length: > 0 } stateText)
         {
-            if (!Enum.GetValues<DecisionState>().Any(v => Name(v) == stateText))
+            if (!Enum.GetValues<DecisionState>().Any(v => DecisionStates.Name(v) == stateText))
             {
-                return (null, Problems.Field(400, "state", $"'{stateText}' is not a state ({string.Join(", ", Enum.GetValues<DecisionState>().Select(Name))})."));
+                return (null, Problems.Field(400, "state", $"'{stateText}' is not a state ({string.Join(", ", Enum.GetValues<DecisionState>().Select(DecisionStates.Name))})."));
             }
-            state = Enum.GetValues<DecisionState>().First(v => Name(v) == stateText);
+            state = Enum.GetValues<DecisionState>().First(v => DecisionStates.Name(v) == stateText);
         }
         var initial = query["initial"] is { Count: > 0 } i && i[0] is { Length: 1 } letter ? char.ToUpperInvariant(letter[0]) : (char?)null;
         var page = int.TryParse(query["page"], out var p) && p > 0 ? p : 1;
@@ -75,7 +75,7 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
             foreach (var decision in learner.Decisions.Where(d => totals.ContainsKey(d.Signal)))
             {
                 var counts = totals[decision.Signal];
-                counts[Name(decision.State)] = counts.GetValueOrDefault(Name(decision.State)) + 1;
+                counts[DecisionStates.Name(decision.State)] = counts.GetValueOrDefault(DecisionStates.Name(decision.State)) + 1;
             }
             if (state is null || learner.Decisions.Any(d => d.State == state && totals.ContainsKey(d.Signal)))
             {
@@ -105,15 +105,9 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
         return people;
     }
 
-    private static string Name(DecisionState state) => state switch
-    {
-        DecisionState.NotApplicable => "not_applicable",
-        _ => state.ToString().ToLowerInvariant(),
-    };
-
     private static string Html(CourseStatus status, HttpRequest request)
     {
-        var e = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+        var e = LearnerPage.Encoder;
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
             <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -129,7 +123,7 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
             <p>Course {status.CourseId}, as of {status.At:yyyy-MM-dd HH:mm} UTC: {status.Learners} learner(s) shown. Hover or focus a cell for its reason.</p>
             <form method="get"><label>State <select name="state"><option value="">any</option>
             """);
-        foreach (var state in Enum.GetValues<DecisionState>().Select(Name))
+        foreach (var state in Enum.GetValues<DecisionState>().Select(DecisionStates.Name))
         {
             html.Append(CultureInfo.InvariantCulture, $"<option{(request.Query["state"] == state ? " selected" : "")}>{state}</option>");
         }
@@ -151,7 +145,7 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
             foreach (var signal in status.Signals)
             {
                 var d = row.Cells[signal];
-                var state = Name(d.State);
+                var state = DecisionStates.Name(d.State);
                 var when = d.At is { } at ? at.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
                 var reason = $"{state}{(d.Anchor is { } anchor ? $" (anchor {anchor:yyyy-MM-dd})" : "")}: {d.Reason}";
                 html.Append(CultureInfo.InvariantCulture, $"<td class=\"{state}\" tabindex=\"0\" title=\"{e.Encode(reason)}\" aria-label=\"{e.Encode(signal + ": " + reason)}\">{state} {when}</td>");

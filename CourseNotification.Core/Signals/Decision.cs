@@ -16,6 +16,12 @@ public enum DecisionState
     [JsonStringEnumMemberName("not_applicable")] NotApplicable,
 }
 
+public static class DecisionStates
+{
+    /// <summary>The state's name in JSON and on pages (<c>not_applicable</c>, <c>sent</c>...).</summary>
+    public static string Name(DecisionState state) => state == DecisionState.NotApplicable ? "not_applicable" : state.ToString().ToLowerInvariant();
+}
+
 /// <summary>
 /// What the engine says of one signal for one (course, learner) at one instant, with the reason
 /// (spec/signals.md rule 7). <paramref name="Anchor"/> is the local date the send is keyed on;

@@ -39,8 +39,6 @@ public readonly struct LearnerCalendar
         Today = DateOnly.FromDateTime(_localNow);
     }
 
-    public TimeZoneInfo Zone => _zone;
-
     /// <summary>The learner's local date at the instant this calendar was made for.</summary>
     public DateOnly Today { get; }
 

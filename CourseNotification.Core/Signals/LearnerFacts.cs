@@ -48,7 +48,6 @@ public readonly struct LearnerFacts
                 expiredEnd = e.End;
             }
         }
-        HasActiveEnrolment = anyActive;
         ExpiredOnly = !anyActive && expiredEnd is not null;
 
         WorkStart = earliestStart is null ? null
@@ -76,8 +75,6 @@ public readonly struct LearnerFacts
     /// <summary>The earliest of the enrolment end and (when it closes access) the course end; null: no end.</summary>
     public DateTimeOffset? AccessEnd { get; }
     public DateOnly AccessEndDay { get; }
-
-    public bool HasActiveEnrolment { get; }
 
     /// <summary>No active enrolment, but one suspended because it expired: only <c>closed</c> still concerns them.</summary>
     public bool ExpiredOnly { get; }
