@@ -72,6 +72,11 @@ internal sealed class HttpTriggers(ApiEndpoints api, AdminEndpoints admin, Statu
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/poison/redrive")] HttpRequest request, CancellationToken cancellationToken) =>
         api.PostRedriveAsync(cancellationToken);
 
+    [Function("GetOpenApi")]
+    public static IResult GetOpenApi(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/openapi.json")] HttpRequest request) =>
+        ApiEndpoints.GetOpenApi();
+
     [Function("PostScan")]
     public Task<IResult> PostScan(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/scan")] HttpRequest request, CancellationToken cancellationToken) =>

@@ -54,6 +54,7 @@ public static class ServeHost
         app.MapDelete("/api/learners/{id:long}", (long id, AdminEndpoints admin, CancellationToken ct) => admin.EraseLearnerAsync(id, ct));
         app.MapPost("/api/import/csv", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostCsvImportAsync(r, ct));
         app.MapPost("/api/poison/redrive", (ApiEndpoints api, CancellationToken ct) => api.PostRedriveAsync(ct));
+        app.MapGet("/api/openapi.json", ApiEndpoints.GetOpenApi);
         app.MapPost("/api/scan", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostScanAsync(r, ct));
     }
 }

@@ -91,6 +91,14 @@ public sealed class ApiEndpoints(
         }
     }
 
+    /// <summary>GET /api/openapi.json: the description of every route (a test keeps it in step with both hosts).</summary>
+    public static IResult GetOpenApi()
+    {
+        using var stream = typeof(ApiEndpoints).Assembly.GetManifestResourceStream("CourseNotification.Http.openapi.json")!;
+        using var reader = new StreamReader(stream);
+        return Results.Text(reader.ReadToEnd(), "application/json");
+    }
+
     /// <summary>POST /api/poison/redrive: poisoned messages back to their queues.</summary>
     public async Task<IResult> PostRedriveAsync(CancellationToken cancellationToken) =>
         Results.Ok(new { redriven = await redrive.RedriveAsync(cancellationToken) });
