@@ -2,6 +2,7 @@ using CourseNotification.Dispatch;
 using CourseNotification.Email;
 using CourseNotification.Enrolments;
 using CourseNotification.Http;
+using CourseNotification.Questionnaires;
 using CourseNotification.Scanning;
 using CourseNotification.Settings;
 using CourseNotification.Storage;
@@ -58,6 +59,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<UnsubscribeEndpoints>();
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton<StatusEndpoints>();
+        services.AddSingleton<QuestionnaireCatalog>();
+        services.AddSingleton<QuestionnaireEndpoints>();
 
         services.AddSingleton<SmtpMailTransport>();
         services.AddHttpClient<AcsMailTransport>();

@@ -5,7 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace CourseNotification.Functions;
 
 /// <summary>HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>.</summary>
-internal sealed class HttpTriggers(ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, UnsubscribeEndpoints unsubscribe)
+internal sealed class HttpTriggers(ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, QuestionnaireEndpoints questionnaires, UnsubscribeEndpoints unsubscribe)
 {
     [Function("PutSnapshots")]
     public Task<IResult> PutSnapshots(
@@ -51,6 +51,16 @@ internal sealed class HttpTriggers(ApiEndpoints api, AdminEndpoints admin, Statu
     public Task<IResult> GetCourseStatusPage(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "courses/{id:long}/status")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         status.GetHtmlAsync(id, request, cancellationToken);
+
+    [Function("GetQuestionnaire")]
+    public Task<IResult> GetQuestionnaire(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/questionnaires/{id}")] HttpRequest request, string id, CancellationToken cancellationToken) =>
+        questionnaires.GetAsync(id, cancellationToken);
+
+    [Function("PutQuestionnaire")]
+    public Task<IResult> PutQuestionnaire(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/questionnaires/{id}")] HttpRequest request, string id, CancellationToken cancellationToken) =>
+        questionnaires.PutAsync(id, request, cancellationToken);
 
     [Function("ExportLearner")]
     public Task<IResult> ExportLearner(

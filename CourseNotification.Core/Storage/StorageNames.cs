@@ -16,12 +16,13 @@ public static class StorageNames
     public const string QuotaTable = "quota";
     /// <summary>Ids of signed webhooks already accepted (replay protection).</summary>
     public const string WebhooksTable = "webhooks";
+    public const string QuestionnairesTable = "questionnaires";
 
     public const string ScanCourseQueue = "scan-course";
     public const string NotificationsQueue = "notifications";
 
     public static IReadOnlyList<string> Tables { get; } =
-        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable, QuotaTable, WebhooksTable];
+        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable, QuotaTable, WebhooksTable, QuestionnairesTable];
 
     public static IReadOnlyList<string> Queues { get; } =
         [ScanCourseQueue, NotificationsQueue, PoisonQueueOf(ScanCourseQueue), PoisonQueueOf(NotificationsQueue)];

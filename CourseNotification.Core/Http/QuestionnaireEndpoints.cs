@@ -1,0 +1,50 @@
+using System.Text.Json;
+using CourseNotification.Questionnaires;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace CourseNotification.Http;
+
+/// <summary><c>GET/PUT /api/questionnaires/{id}</c>: read a definition (stored or shipped); add or replace one, checked first.</summary>
+public sealed class QuestionnaireEndpoints(QuestionnaireCatalog catalog, ILogger<QuestionnaireEndpoints> logger)
+{
+    public async Task<IResult> GetAsync(string id, CancellationToken cancellationToken) =>
+        await catalog.GetAsync(id, cancellationToken) is { } definition
+            ? Results.Json(definition, QuestionnaireCatalog.Json)
+            : Problems.Field(404, "id", $"No questionnaire '{id}'.");
+
+    public async Task<IResult> PutAsync(string id, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (json, _, problem) = await JsonBody.ReadAsync(request, 256 * 1024, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        QuestionnaireDefinition? definition;
+        try
+        {
+            definition = json.Deserialize<QuestionnaireDefinition>(QuestionnaireCatalog.Json);
+        }
+        catch (JsonException e)
+        {
+            return Problems.Field(400, e.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", $"The definition is not in the expected shape: {e.Message}");
+        }
+        if (definition is null)
+        {
+            return Problems.Field(400, "body", "A questionnaire definition is expected.");
+        }
+        if (definition.Id != id)
+        {
+            return Problems.Field(400, "id", $"The body's id '{definition.Id}' is not the route's '{id}'.");
+        }
+        var problems = definition.Problems().ToList();
+        if (problems.Count > 0)
+        {
+            return Results.Problem(statusCode: 400, title: "The questionnaire is not valid", detail: string.Join(" ", problems.Select(p => $"{p.Field}: {p.Problem}")),
+                extensions: new Dictionary<string, object?> { ["field"] = problems[0].Field, ["errors"] = problems.Select(p => new { field = p.Field, message = p.Problem }).ToList() });
+        }
+        await catalog.SaveAsync(definition, cancellationToken);
+        logger.LogInformation("Questionnaire {QuestionnaireId} saved with {QuestionCount} questions", definition.Id, definition.Questions.Count);
+        return Results.Json(definition, QuestionnaireCatalog.Json);
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using CourseNotification.Storage;
+
+namespace CourseNotification.Questionnaires;
+
+/// <summary>
+/// Questionnaire definitions: the two shipped Qualiopi ones (hot and cold, French and English) and those
+/// administrators add or replace through the API, stored in Table Storage (a stored definition with a
+/// shipped id replaces the shipped one).
+/// </summary>
+public sealed class QuestionnaireCatalog(StorageAccount storage)
+{
+    public const string Hot = "qualiopi-hot";
+    public const string Cold = "qualiopi-cold";
+    private const string Partition = "questionnaire";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    private readonly TableClient _table = storage.Table(StorageNames.QuestionnairesTable);
+
+    public static IReadOnlyDictionary<string, QuestionnaireDefinition> Shipped { get; } =
+        new[] { Hot, Cold }.ToDictionary(id => id, Load);
+
+    public async Task<QuestionnaireDefinition?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, id, cancellationToken: cancellationToken);
+        return row.HasValue
+            ? JsonSerializer.Deserialize<QuestionnaireDefinition>(row.Value!.GetString("Definition")!, Json)
+            : Shipped.GetValueOrDefault(id);
+    }
+
+    public Task SaveAsync(QuestionnaireDefinition definition, CancellationToken cancellationToken) =>
+        _table.UpsertEntityAsync(
+            new TableEntity(Partition, definition.Id) { ["Definition"] = JsonSerializer.Serialize(definition, Json) },
+            TableUpdateMode.Replace, cancellationToken);
+
+    private static QuestionnaireDefinition Load(string id)
+    {
+        using var stream = typeof(QuestionnaireCatalog).Assembly.GetManifestResourceStream($"CourseNotification.Questionnaires.Defaults.{id}.json")
+            ?? throw new InvalidOperationException($"No shipped questionnaire {id}.");
+        return JsonSerializer.Deserialize<QuestionnaireDefinition>(stream, Json)!;
+    }
+}
