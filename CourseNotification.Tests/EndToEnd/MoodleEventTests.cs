@@ -108,6 +108,32 @@ public sealed class MoodleEventTests
     }
 
     [TestMethod]
+    public async Task Logins_move_forward_and_events_without_values_are_accepted_and_change_nothing()
+    {
+        var (serve, http) = await StartAsync();
+        await using var _ = serve;
+        using var __ = http;
+        var (course, learner, enrolment) = (TestIds.Next(), TestIds.Next(), TestIds.Next());
+        (await http.PutAsJsonAsync("api/snapshots", new JsonObject
+        {
+            ["learners"] = new JsonArray(new JsonObject { ["id"] = learner, ["email"] = "l@example.org", ["lang"] = "fr" }),
+            ["enrolments"] = new JsonArray(new JsonObject { ["id"] = enrolment, ["courseId"] = course, ["learnerId"] = learner, ["start"] = T0.ToUnixTimeSeconds(), ["end"] = T0.AddDays(30).ToUnixTimeSeconds() }),
+        }, TestContext.CancellationToken)).EnsureSuccessStatusCode();
+        var before = await serve.Services.GetRequiredService<SnapshotStore>().GetAsync(course, learner, TestContext.CancellationToken);
+
+        var response = await PushAsync(http, new JsonArray(
+            Event("user_loggedin", 0, learner, 0, learner, T0.AddDays(2), new JsonObject { ["username"] = "l" }),
+            Event("user_loggedin", 0, learner, 0, learner, T0.AddDays(1), new JsonObject { ["username"] = "l" }),
+            Event("user_enrolment_updated", course, 2, learner, enrolment, T0.AddDays(3), new JsonObject { ["enrol"] = "manual" }),
+            Event("user_updated", 0, 2, learner, learner, T0.AddDays(3))));
+        var report = (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.CancellationToken))!;
+        Assert.AreEqual((4, 1), ((int)report["received"]!, (int)report["applied"]!), "only the newer login changes something");
+        Assert.AreEqual(T0.AddDays(2), (await serve.Services.GetRequiredService<LearnerStore>().GetAsync(learner, TestContext.CancellationToken))!.LastLogin);
+        var after = await serve.Services.GetRequiredService<SnapshotStore>().GetAsync(course, learner, TestContext.CancellationToken);
+        Assert.AreEqual(before!.Enrolments.Single(), after!.Enrolments.Single(), "an update without values keeps the stored dates and status");
+    }
+
+    [TestMethod]
     public async Task User_deleted_erases_the_person_everywhere_and_keeps_anonymous_counts()
     {
         var (serve, http) = await StartAsync();
