@@ -20,10 +20,8 @@ public sealed class AdminTests
     [TestMethod]
     public async Task Course_settings_are_checked_on_save_and_take_effect_at_once()
     {
-        var configuration = await SharedServices.ConfigurationAsync();
-        await using var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false);
-        await serve.StartAsync(TestContext.CancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri(serve.Urls.First()) };
+        await using var host = await LocalHost.StartAsync(null, workers: false);
+        var http = host.Http;
         var (course, learner) = (TestIds.Next(), TestIds.Next());
         (await http.PutAsJsonAsync("api/snapshots", new JsonObject
         {
@@ -73,10 +71,8 @@ public sealed class AdminTests
     [TestMethod]
     public async Task A_person_can_be_exported_then_erased()
     {
-        var configuration = await SharedServices.ConfigurationAsync();
-        await using var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false);
-        await serve.StartAsync(TestContext.CancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri(serve.Urls.First()) };
+        await using var host = await LocalHost.StartAsync(null, workers: false);
+        var (serve, http) = (host.App, host.Http);
         var (course, learner) = (TestIds.Next(), TestIds.Next());
         (await http.PutAsJsonAsync("api/snapshots", new JsonObject
         {

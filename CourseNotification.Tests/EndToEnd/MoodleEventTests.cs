@@ -4,12 +4,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using CourseNotification.Cli.Hosting;
 using CourseNotification.Enrolments;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
 using CourseNotification.Tests.Integration;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CourseNotification.Tests.EndToEnd;
@@ -46,23 +44,14 @@ public sealed class MoodleEventTests
         ["timecreated"] = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
     };
 
-    private async Task<(WebApplication Serve, HttpClient Http)> StartAsync(params (string, string)[] settings)
-    {
-        var configuration = await SharedServices.ConfigurationAsync(settings);
-        var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false);
-        await serve.StartAsync(TestContext.CancellationToken);
-        return (serve, new HttpClient { BaseAddress = new Uri(serve.Urls.First()) });
-    }
-
     private async Task<HttpResponseMessage> PushAsync(HttpClient http, JsonNode body) =>
         await http.PostAsync("api/moodle/events", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), TestContext.CancellationToken);
 
     [TestMethod]
     public async Task Enrolment_access_completion_and_roles_apply_in_any_order_without_going_backwards()
     {
-        var (serve, http) = await StartAsync();
-        await using var _ = serve;
-        using var __ = http;
+        await using var host = await LocalHost.StartAsync();
+        var (serve, http) = (host.App, host.Http);
         var snapshots = serve.Services.GetRequiredService<SnapshotStore>();
         var (course, learner, enrolment, visitor) = (TestIds.Next(), TestIds.Next(), TestIds.Next(), TestIds.Next());
 
@@ -110,9 +99,8 @@ public sealed class MoodleEventTests
     [TestMethod]
     public async Task Logins_move_forward_and_events_without_values_are_accepted_and_change_nothing()
     {
-        var (serve, http) = await StartAsync();
-        await using var _ = serve;
-        using var __ = http;
+        await using var host = await LocalHost.StartAsync();
+        var (serve, http) = (host.App, host.Http);
         var (course, learner, enrolment) = (TestIds.Next(), TestIds.Next(), TestIds.Next());
         (await http.PutAsJsonAsync("api/snapshots", new JsonObject
         {
@@ -136,9 +124,8 @@ public sealed class MoodleEventTests
     [TestMethod]
     public async Task User_deleted_erases_the_person_everywhere_and_keeps_anonymous_counts()
     {
-        var (serve, http) = await StartAsync();
-        await using var _ = serve;
-        using var __ = http;
+        await using var host = await LocalHost.StartAsync();
+        var (serve, http) = (host.App, host.Http);
         var (courseA, courseB, learner) = (TestIds.Next(), TestIds.Next(), TestIds.Next());
         (await http.PutAsJsonAsync("api/snapshots", new JsonObject
         {
@@ -171,9 +158,8 @@ public sealed class MoodleEventTests
     [TestMethod]
     public async Task Course_updated_and_deleted_follow_Moodle()
     {
-        var (serve, http) = await StartAsync();
-        await using var _ = serve;
-        using var __ = http;
+        await using var host = await LocalHost.StartAsync();
+        var (serve, http) = (host.App, host.Http);
         var (course, learner) = (TestIds.Next(), TestIds.Next());
         (await http.PutAsJsonAsync("api/snapshots", new JsonObject
         {
@@ -194,9 +180,8 @@ public sealed class MoodleEventTests
     [TestMethod]
     public async Task Signed_envelopes_are_checked_replays_are_applied_once_and_secrets_rotate()
     {
-        var (serve, http) = await StartAsync(("Moodle:WebhookSecrets", $"{SecretA},{SecretB}"));
-        await using var _ = serve;
-        using var __ = http;
+        await using var host = await LocalHost.StartAsync(null, false, ("Moodle:WebhookSecrets", $"{SecretA},{SecretB}"));
+        var (serve, http) = (host.App, host.Http);
         var snapshots = serve.Services.GetRequiredService<SnapshotStore>();
         var (course, learner) = (TestIds.Next(), TestIds.Next());
         var now = DateTimeOffset.UtcNow;

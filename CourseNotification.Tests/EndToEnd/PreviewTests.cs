@@ -16,10 +16,8 @@ public sealed class PreviewTests
     [TestMethod]
     public async Task The_preview_lists_every_signal_of_every_learner_with_reasons_over_http_and_in_the_cli()
     {
-        var configuration = await SharedServices.ConfigurationAsync();
-        await using var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false);
-        await serve.StartAsync(TestContext.CancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri(serve.Urls.First()) };
+        await using var host = await LocalHost.StartAsync(null, workers: false);
+        var (http, configuration) = (host.Http, host.Configuration);
         var (course, learner, teacher) = (TestIds.Next(), TestIds.Next(), TestIds.Next());
         var opening = new DateTimeOffset(2028, 9, 4, 0, 0, 0, TimeSpan.FromHours(2));
         (await http.PutAsJsonAsync("api/snapshots", new JsonObject

@@ -17,10 +17,8 @@ public sealed class StatusTests
     [TestMethod]
     public async Task The_status_shows_each_learners_decisions_with_reasons_totals_and_filters()
     {
-        var configuration = await SharedServices.ConfigurationAsync();
-        await using var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false);
-        await serve.StartAsync(TestContext.CancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri(serve.Urls.First()) };
+        await using var host = await LocalHost.StartAsync(null, workers: false);
+        var http = host.Http;
         var course = TestIds.Next();
         var (bernard, dupont, durand, teacher) = (TestIds.Next(), TestIds.Next(), TestIds.Next(), TestIds.Next());
         JsonObject Person(long id, string last) => new() { ["id"] = id, ["email"] = $"{last}@example.org", ["firstName"] = "A", ["lastName"] = last, ["timeZone"] = "Europe/Paris" };

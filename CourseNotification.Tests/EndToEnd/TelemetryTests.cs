@@ -39,11 +39,9 @@ public sealed class TelemetryTests
         meters.SetMeasurementEventCallback<long>((_, value, tags, _) => sends.Enqueue((value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
         meters.Start();
 
-        var configuration = await SharedServices.ConfigurationAsync();
         var at = new DateTimeOffset(2030, 4, 1, 10, 0, 0, TimeSpan.FromHours(2));
-        await using var serve = ServeHost.Build(configuration, new ShiftableClock(at), "http://127.0.0.1:0");
-        await serve.StartAsync(TestContext.CancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri(serve.Urls.First()) };
+        await using var host = await LocalHost.StartAsync(new ShiftableClock(at), workers: true);
+        var http = host.Http;
         var (course, learner) = (TestIds.Next(), TestIds.Next());
         (await http.PutAsJsonAsync("api/snapshots", new JsonObject
         {

@@ -17,11 +17,9 @@ public sealed class UnsubscribeTests
     [TestMethod]
     public async Task The_link_in_a_mail_opts_the_learner_out_after_confirmation_and_the_engine_respects_it()
     {
-        var configuration = await SharedServices.ConfigurationAsync(("Platform:PublicUrl", "http://public.example"));
         var at = new DateTimeOffset(2031, 5, 5, 10, 0, 0, TimeSpan.FromHours(2));
-        await using var serve = ServeHost.Build(configuration, new ShiftableClock(at), "http://127.0.0.1:0");
-        await serve.StartAsync(TestContext.CancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri(serve.Urls.First()) };
+        await using var host = await LocalHost.StartAsync(new ShiftableClock(at), workers: true, ("Platform:PublicUrl", "http://public.example"));
+        var http = host.Http;
         var (course, learner) = (TestIds.Next(), TestIds.Next());
         (await http.PutAsJsonAsync("api/snapshots", new JsonObject
         {

@@ -26,14 +26,12 @@ public sealed partial class WelcomeSliceTests
     public async Task An_enrolment_pushed_over_http_becomes_a_welcome_mail_in_the_learners_language()
     {
         await using var moodle = await FakeMoodleSite.StartAsync();
-        var configuration = await SharedServices.ConfigurationAsync(("Platform:MoodleUrl", moodle.Url.ToString().TrimEnd('/')));
         var opening = new DateTimeOffset(2027, 3, 1, 0, 0, 0, TimeSpan.FromHours(1));
         // 15:10 in London, 10:10 in Toronto: after the send hour and outside quiet hours for both learners.
         var scanAt = new DateTimeOffset(2027, 3, 1, 15, 10, 0, TimeSpan.Zero);
         var clock = new ShiftableClock(scanAt);
-        await using var serve = ServeHost.Build(configuration, clock, "http://127.0.0.1:0");
-        await serve.StartAsync(TestContext.CancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri(serve.Urls.First()) };
+        await using var host = await LocalHost.StartAsync(clock, workers: true, ("Platform:MoodleUrl", moodle.Url.ToString().TrimEnd('/')));
+        var (serve, http, configuration) = (host.App, host.Http, host.Configuration);
 
         var (course, french, english, teacher) = (TestIds.Next(), TestIds.Next(), TestIds.Next(), TestIds.Next());
         var upsert = await http.PutAsJsonAsync("api/snapshots", new JsonObject
@@ -83,10 +81,8 @@ public sealed partial class WelcomeSliceTests
     [TestMethod]
     public async Task Bad_input_gets_problem_json_naming_the_field_and_changes_nothing()
     {
-        var configuration = await SharedServices.ConfigurationAsync(("Moodle:WebhookToken", "s3cret,rotated"));
-        await using var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false);
-        await serve.StartAsync(TestContext.CancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri(serve.Urls.First()) };
+        await using var host = await LocalHost.StartAsync(null, workers: false, ("Moodle:WebhookToken", "s3cret,rotated"));
+        var (serve, http) = (host.App, host.Http);
         var (course, learner) = (TestIds.Next(), TestIds.Next());
 
         await AssertProblemAsync(await http.PutAsync("api/snapshots", new StringContent("{not json", null, "application/json"), TestContext.CancellationToken), 400, "body");

@@ -17,10 +17,8 @@ public sealed partial class OpenApiTests
     [TestMethod]
     public async Task The_description_the_local_host_and_the_functions_app_have_the_same_routes()
     {
-        var configuration = await SharedServices.ConfigurationAsync();
-        await using var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false);
-        await serve.StartAsync(TestContext.CancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri(serve.Urls.First()) };
+        await using var host = await LocalHost.StartAsync(null, workers: false);
+        var (serve, http) = (host.App, host.Http);
 
         var document = JsonNode.Parse(await http.GetStringAsync("api/openapi.json", TestContext.CancellationToken))!;
         Assert.AreEqual("3.0.3", (string?)document["openapi"]);

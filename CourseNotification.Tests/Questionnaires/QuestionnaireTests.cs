@@ -29,10 +29,8 @@ public sealed class QuestionnaireTests
     [TestMethod]
     public async Task A_definition_is_added_after_validation_and_read_back()
     {
-        var configuration = await SharedServices.ConfigurationAsync();
-        await using var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false);
-        await serve.StartAsync(TestContext.CancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri(serve.Urls.First()) };
+        await using var host = await LocalHost.StartAsync(null, workers: false);
+        var http = host.Http;
 
         var shipped = (await http.GetFromJsonAsync<JsonObject>("api/questionnaires/qualiopi-hot", TestContext.CancellationToken))!;
         Assert.AreEqual(8, shipped["questions"]!.AsArray().Count);
