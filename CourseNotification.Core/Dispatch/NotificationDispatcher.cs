@@ -164,7 +164,8 @@ public sealed class NotificationDispatcher(
         catch (MailRejectedException rejected)
         {
             await ledger.MarkFailedAsync(key, clock.GetUtcNow(), rejected.Message, CancellationToken.None);
-            logger.LogError("Provider refused {Signal} for learner {LearnerId} in course {CourseId}: {Reason}", key.Signal, key.LearnerId, key.CourseId, rejected.Message);
+            // The provider's words may name the recipient: they go to the ledger (for the administrator), not to the logs.
+            logger.LogError("Provider refused {Signal} for learner {LearnerId} in course {CourseId}; reason in the ledger", key.Signal, key.LearnerId, key.CourseId);
             return DispatchOutcome.Failed;
         }
         catch (Exception e) when (e is not OperationCanceledException)
