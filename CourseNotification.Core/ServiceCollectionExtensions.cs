@@ -39,6 +39,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<QuotaStore>();
         services.AddSingleton<WebhookReplayStore>();
+        services.AddSingleton<HealthStore>();
         services.AddSingleton<LearnerErasure>();
         services.AddSingleton<WebhookVerifier>();
         services.AddSingleton<LearnerDirectory>();
@@ -59,6 +60,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<UnsubscribeEndpoints>();
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton<StatusEndpoints>();
+        services.AddSingleton<OverviewEndpoints>();
         services.AddSingleton<QuestionnaireCatalog>();
         services.AddSingleton<QuestionnaireEndpoints>();
 

@@ -5,7 +5,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace CourseNotification.Functions;
 
 /// <summary>HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>.</summary>
-internal sealed class HttpTriggers(ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, QuestionnaireEndpoints questionnaires, UnsubscribeEndpoints unsubscribe)
+internal sealed class HttpTriggers(
+    ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, OverviewEndpoints overview, QuestionnaireEndpoints questionnaires, UnsubscribeEndpoints unsubscribe)
 {
     [Function("PutSnapshots")]
     public Task<IResult> PutSnapshots(
@@ -51,6 +52,16 @@ internal sealed class HttpTriggers(ApiEndpoints api, AdminEndpoints admin, Statu
     public Task<IResult> GetCourseStatusPage(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "courses/{id:long}/status")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         status.GetHtmlAsync(id, request, cancellationToken);
+
+    [Function("GetOverview")]
+    public Task<IResult> GetOverview(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/overview")] HttpRequest request, CancellationToken cancellationToken) =>
+        overview.GetJsonAsync(request, cancellationToken);
+
+    [Function("GetOverviewPage")]
+    public Task<IResult> GetOverviewPage(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "overview")] HttpRequest request, CancellationToken cancellationToken) =>
+        overview.GetHtmlAsync(request, cancellationToken);
 
     [Function("GetQuestionnaire")]
     public Task<IResult> GetQuestionnaire(

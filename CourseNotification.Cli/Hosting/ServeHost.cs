@@ -50,6 +50,8 @@ public static class ServeHost
         app.MapPut("/api/courses/{id:long}/settings", (long id, HttpRequest r, AdminEndpoints admin, CancellationToken ct) => admin.PutCourseSettingsAsync(id, r, ct));
         app.MapGet("/api/courses/{id:long}/status", (long id, HttpRequest r, StatusEndpoints status, CancellationToken ct) => status.GetJsonAsync(id, r, ct));
         app.MapGet("/courses/{id:long}/status", (long id, HttpRequest r, StatusEndpoints status, CancellationToken ct) => status.GetHtmlAsync(id, r, ct));
+        app.MapGet("/api/overview", (HttpRequest r, OverviewEndpoints overview, CancellationToken ct) => overview.GetJsonAsync(r, ct));
+        app.MapGet("/overview", (HttpRequest r, OverviewEndpoints overview, CancellationToken ct) => overview.GetHtmlAsync(r, ct));
         app.MapGet("/api/questionnaires/{id}", (string id, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.GetAsync(id, ct));
         app.MapPut("/api/questionnaires/{id}", (string id, HttpRequest r, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.PutAsync(id, r, ct));
         app.MapGet("/api/learners/{id:long}/export", (long id, AdminEndpoints admin, CancellationToken ct) => admin.ExportLearnerAsync(id, ct));

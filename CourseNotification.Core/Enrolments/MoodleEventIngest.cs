@@ -34,6 +34,7 @@ public sealed class MoodleEventIngest(
     LearnerErasure erasure,
     WebhookVerifier verifier,
     WebhookReplayStore replays,
+    HealthStore health,
     IOptions<MoodleOptions> moodle,
     TimeProvider clock,
     ILogger<MoodleEventIngest> logger)
@@ -82,6 +83,7 @@ public sealed class MoodleEventIngest(
             return new EventReport(items.Count, 0, items.Count, Duplicate: true);
         }
 
+        await health.EventReceivedAsync(clock.GetUtcNow(), cancellationToken);
         var applied = 0;
         foreach (var moodleEvent in events)
         {

@@ -19,7 +19,7 @@ public sealed record SyncReport(int Courses, int Learners, int FailedCourses, st
 /// </summary>
 public sealed class MoodleSync(
     MoodleWebService moodle, CourseStore courses, LearnerDirectory learners, SnapshotStore snapshots,
-    IOptions<MoodleOptions> options, TimeProvider clock, ILogger<MoodleSync> logger)
+    HealthStore health, IOptions<MoodleOptions> options, TimeProvider clock, ILogger<MoodleSync> logger)
 {
     /// <summary>The id of the enrolment a sync creates when it knows of no real one: Moodle's ids start at 1.</summary>
     public const long PulledEnrolmentId = 0;
@@ -38,6 +38,7 @@ public sealed class MoodleSync(
         catch (Exception e) when (e is MoodleWebServiceException or HttpRequestException)
         {
             logger.LogError("Pull sync could not list courses: {Error}", e.Message);
+            await health.SyncEndedAsync(clock.GetUtcNow(), e.Message, cancellationToken);
             return new SyncReport(0, 0, 0, e.Message);
         }
 
@@ -63,6 +64,7 @@ public sealed class MoodleSync(
             }
         }
         logger.LogInformation("Pull sync: {Courses} courses, {Learners} enrolled users, {Failed} courses failed", synced, learnersSeen, failed);
+        await health.SyncEndedAsync(clock.GetUtcNow(), failed == 0 ? null : $"{failed} course(s) failed", cancellationToken);
         return new SyncReport(synced, learnersSeen, failed, null);
     }
 

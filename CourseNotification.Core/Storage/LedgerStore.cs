@@ -220,6 +220,19 @@ public sealed class LedgerStore(StorageAccount storage)
         }
     }
 
+    /// <summary>How many sends of a course reached each state within [from, to) (erased people's included).</summary>
+    public async Task<IReadOnlyDictionary<SendState, int>> CountAsync(long courseId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<SendState, int>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.Key(courseId)} and At ge {from} and At lt {to}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["State"], cancellationToken: cancellationToken))
+        {
+            var state = Enum.Parse<SendState>(row.GetString("State")!);
+            counts[state] = counts.GetValueOrDefault(state) + 1;
+        }
+        return counts;
+    }
+
     /// <summary>The history of the learners <paramref name="firstLearnerId"/>..<paramref name="lastLearnerId"/> of a course, in one range read.</summary>
     public async Task<ILookup<long, SendRecord>> ReadRangeAsync(long courseId, long firstLearnerId, long lastLearnerId, CancellationToken cancellationToken)
     {

@@ -17,12 +17,14 @@ public static class StorageNames
     /// <summary>Ids of signed webhooks already accepted (replay protection).</summary>
     public const string WebhooksTable = "webhooks";
     public const string QuestionnairesTable = "questionnaires";
+    /// <summary>The intake's health (last Moodle event, last pull) for the overview.</summary>
+    public const string HealthTable = "health";
 
     public const string ScanCourseQueue = "scan-course";
     public const string NotificationsQueue = "notifications";
 
     public static IReadOnlyList<string> Tables { get; } =
-        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable, QuotaTable, WebhooksTable, QuestionnairesTable];
+        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable, QuotaTable, WebhooksTable, QuestionnairesTable, HealthTable];
 
     public static IReadOnlyList<string> Queues { get; } =
         [ScanCourseQueue, NotificationsQueue, PoisonQueueOf(ScanCourseQueue), PoisonQueueOf(NotificationsQueue)];
