@@ -147,6 +147,9 @@ internal static class DemoCommand
         }
         await Console.Out.WriteLineAsync($"{"total",-12} {sent,6}   (failed: {failed})");
         await Console.Out.WriteLineAsync();
+        var period = $"from={Uri.EscapeDataString(DemoOrganisation.FirstDay.ToString("O"))}&to={Uri.EscapeDataString(DemoOrganisation.FirstDay.AddDays(days).ToString("O"))}";
+        await Console.Out.WriteLineAsync($"Site overview:        {new Uri(baseUrl, $"overview?{period}")}");
+        await Console.Out.WriteLineAsync($"Status of a course:   {new Uri(baseUrl, "courses/12/status")}");
         await Console.Out.WriteLineAsync($"Preview of a course:  {new Uri(baseUrl, "api/preview?courseId=12")}");
         if (maildev is null)
         {

@@ -27,5 +27,6 @@ public sealed class DemoTests
         StringAssert.Matches(text, new System.Text.RegularExpressions.Regex(@"welcome\s+\d+"));
         StringAssert.Matches(text, new System.Text.RegularExpressions.Regex(@"\d+ mails in maildev, each one recorded once in the ledger\."));
         StringAssert.Contains(text, "maildev inbox: http://127.0.0.1:");
+        StringAssert.Contains(text, "Site overview:        http://127.0.0.1:");
     }
 }
