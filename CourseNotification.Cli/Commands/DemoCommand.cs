@@ -65,7 +65,10 @@ internal static class DemoCommand
                     last = at;
                     clock.MoveTo(at);
                     (await http.PostAsync($"api/scan?at={Uri.EscapeDataString(at.ToString("O"))}", null, cancellationToken)).EnsureSuccessStatusCode();
-                    await WaitUntilQueuesEmptyAsync(pipeline, cancellationToken);
+                    if (!await pipeline.WaitUntilEmptyAsync(TimeSpan.FromMinutes(2), cancellationToken))
+                    {
+                        throw new TimeoutException("The queues did not empty within 2 minutes.");
+                    }
                 }
                 var done = (day + 1) * 30 / total;
                 Console.Write($"\r[{new string('#', done)}{new string('.', 30 - done)}] {DemoOrganisation.FirstDay.AddDays(day):ddd yyyy-MM-dd}  day {day + 1}/{total}");
@@ -102,25 +105,6 @@ internal static class DemoCommand
         configuration["Email:Quota:PerMinute"] ??= "0";
         configuration["Email:Quota:PerHour"] ??= "0";
         return maildev;
-    }
-
-    private static async Task WaitUntilQueuesEmptyAsync(Pipeline pipeline, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < deadline)
-        {
-            var held = 0;
-            foreach (var processor in pipeline.Processors)
-            {
-                held += await processor.ApproximateCountAsync(cancellationToken);
-            }
-            if (held == 0)
-            {
-                return;
-            }
-            await Task.Delay(50, cancellationToken);
-        }
-        throw new TimeoutException("The queues did not empty within 2 minutes.");
     }
 
     /// <summary>Sends by signal (from the ledger) and by language (from the inbox); true when they agree and every kind of signal went out.</summary>

@@ -40,17 +40,38 @@ public sealed class Pipeline(StorageAccount storage, CourseScanner scanner, Noti
             {
                 continue;
             }
-            var held = 0;
-            foreach (var processor in Processors)
-            {
-                held += await processor.ApproximateCountAsync(cancellationToken);
-            }
-            if (held == 0)
+            if (await HeldAsync(cancellationToken) == 0)
             {
                 return true;
             }
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
         }
         return false;
+    }
+
+    /// <summary>Waits, without processing anything itself, until the host's workers have emptied both queues; false after the timeout.</summary>
+    public async Task<bool> WaitUntilEmptyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (await HeldAsync(cancellationToken) > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(50, cancellationToken);
+        }
+        return true;
+    }
+
+    /// <summary>Messages both queues still hold (visible or being processed).</summary>
+    public async Task<int> HeldAsync(CancellationToken cancellationToken)
+    {
+        var held = 0;
+        foreach (var processor in Processors)
+        {
+            held += await processor.ApproximateCountAsync(cancellationToken);
+        }
+        return held;
     }
 }

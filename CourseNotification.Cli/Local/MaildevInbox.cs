@@ -31,12 +31,16 @@ public sealed class MaildevInbox(Uri webUrl) : IDisposable
     }
 
     /// <summary>Polls until at least <paramref name="count"/> mails arrived, or the timeout passes.</summary>
-    public async Task<IReadOnlyList<ReceivedMail>> WaitForAsync(int count, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ReceivedMail>> WaitForAsync(int count, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitForAsync(_ => true, count, timeout, cancellationToken);
+
+    /// <summary>Polls until at least <paramref name="count"/> mails matching <paramref name="which"/> arrived (returns those), or the timeout passes.</summary>
+    public async Task<IReadOnlyList<ReceivedMail>> WaitForAsync(Func<ReceivedMail, bool> which, int count, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var mails = await ReadAsync(cancellationToken);
+            var mails = (await ReadAsync(cancellationToken)).Where(which).ToList();
             if (mails.Count >= count || DateTime.UtcNow > deadline)
             {
                 return mails;

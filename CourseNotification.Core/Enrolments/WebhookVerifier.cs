@@ -42,7 +42,7 @@ public sealed class WebhookVerifier(IOptions<MoodleOptions> moodle, TimeProvider
         {
             return ("webhook-signature", "no webhook secret is configured (Moodle__WebhookSecrets).");
         }
-        var signed = Encoding.UTF8.GetBytes($"{headers.Id}.{headers.Timestamp}.").Concat(body.ToArray()).ToArray();
+        byte[] signed = [.. Encoding.UTF8.GetBytes($"{headers.Id}.{headers.Timestamp}."), .. body];
         var given = headers.Signature.Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Where(s => s.StartsWith("v1,", StringComparison.Ordinal))
             .Select(s => Decode(s[3..]))

@@ -30,13 +30,9 @@ public sealed class UnsubscribeTests
         (await http.PostAsync($"api/scan?at={Uri.EscapeDataString(at.ToString("O"))}", null, TestContext.CancellationToken)).EnsureSuccessStatusCode();
 
         using var inbox = new MaildevInbox((await SharedServices.MaildevAsync()).WebUrl);
-        ReceivedMail? mail = null;
-        for (var i = 0; i < 300 && mail is null; i++)
-        {
-            mail = (await inbox.ReadAsync(TestContext.CancellationToken)).FirstOrDefault(m => m.To == $"u{learner}@example.org");
-            await Task.Delay(100, TestContext.CancellationToken);
-        }
-        Assert.IsNotNull(mail, "welcome mail");
+        var mails = await inbox.WaitForAsync(m => m.To == $"u{learner}@example.org", 1, TimeSpan.FromSeconds(30), TestContext.CancellationToken);
+        Assert.AreEqual(1, mails.Count, "welcome mail");
+        var mail = mails[0];
         var source = await inbox.SourceAsync(mail.Id, TestContext.CancellationToken);
         var header = source.Headers["List-Unsubscribe"];
         StringAssert.StartsWith(header, "<http://public.example/u/");

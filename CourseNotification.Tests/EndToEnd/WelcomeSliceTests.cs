@@ -7,7 +7,6 @@ using CourseNotification.Cli;
 using CourseNotification.Cli.Hosting;
 using CourseNotification.Cli.Local;
 using CourseNotification.Tests.Integration;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -54,7 +53,7 @@ public sealed partial class WelcomeSliceTests
         Assert.AreEqual(0, exit);
 
         using var inbox = new MaildevInbox((await SharedServices.MaildevAsync()).WebUrl);
-        var mails = await WaitForMailsToAsync(inbox, [Address(french), Address(english)], TimeSpan.FromSeconds(60));
+        var mails = await inbox.WaitForAsync(m => m.To == Address(french) || m.To == Address(english), 2, TimeSpan.FromSeconds(60), TestContext.CancellationToken);
         var frenchMail = mails.Single(m => m.To == Address(french));
         Assert.AreEqual($"Bienvenue dans « Gestes et postures », Prénom{french}", frenchMail.Subject);
         Assert.AreEqual("fr", frenchMail.ContentLanguage);
@@ -74,7 +73,7 @@ public sealed partial class WelcomeSliceTests
 
         // Exactly once: scanning again the same hour sends nothing more.
         Assert.AreEqual(0, await CliApp.RunAsync(["scan", "--at", scanAt.AddMinutes(30).ToString("O"), $"AzureWebJobsStorage={configuration["AzureWebJobsStorage"]}"]));
-        await WaitUntilQueuesEmptyAsync(serve);
+        Assert.IsTrue(await serve.Services.GetRequiredService<Pipeline>().WaitUntilEmptyAsync(TimeSpan.FromSeconds(30), TestContext.CancellationToken), "The queues did not empty.");
         Assert.AreEqual(2, (await inbox.ReadAsync(TestContext.CancellationToken)).Count(m => m.To == Address(french) || m.To == Address(english)));
     }
 
@@ -150,39 +149,6 @@ public sealed partial class WelcomeSliceTests
         ["other"] = new JsonObject { ["enrol"] = "manual" },
         ["timecreated"] = created.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
     };
-
-    private static async Task<IReadOnlyList<ReceivedMail>> WaitForMailsToAsync(MaildevInbox inbox, string[] recipients, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var mails = (await inbox.ReadAsync(CancellationToken.None)).Where(m => recipients.Contains(m.To)).ToList();
-            if (mails.Count >= recipients.Length || DateTime.UtcNow > deadline)
-            {
-                return mails;
-            }
-            await Task.Delay(200);
-        }
-    }
-
-    private static async Task WaitUntilQueuesEmptyAsync(WebApplication serve)
-    {
-        var pipeline = serve.Services.GetRequiredService<Pipeline>();
-        for (var i = 0; i < 300; i++)
-        {
-            var held = 0;
-            foreach (var processor in pipeline.Processors)
-            {
-                held += await processor.ApproximateCountAsync(CancellationToken.None);
-            }
-            if (held == 0)
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail("The queues did not empty.");
-    }
 
     [GeneratedRegex(@"http://\S+/course/view\.php\?id=\d+")]
     private static partial Regex CourseLink();
