@@ -63,6 +63,12 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<OverviewEndpoints>();
         services.AddSingleton<QuestionnaireCatalog>();
         services.AddSingleton<QuestionnaireEndpoints>();
+        services.AddSingleton<InvitationStore>();
+        services.AddSingleton<AnswerStore>();
+        services.AddSingleton<InvitationLinks>();
+        services.AddSingleton<AnswerIntake>();
+        services.AddSingleton<AnswerEndpoints>();
+        services.AddSingleton<TestInvitation>();
 
         services.AddSingleton<SmtpMailTransport>();
         services.AddHttpClient<AcsMailTransport>();

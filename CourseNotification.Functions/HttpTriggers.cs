@@ -6,7 +6,8 @@ namespace CourseNotification.Functions;
 
 /// <summary>HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>.</summary>
 internal sealed class HttpTriggers(
-    ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, OverviewEndpoints overview, QuestionnaireEndpoints questionnaires, UnsubscribeEndpoints unsubscribe)
+    ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, OverviewEndpoints overview, QuestionnaireEndpoints questionnaires,
+    UnsubscribeEndpoints unsubscribe, AnswerEndpoints answers)
 {
     [Function("PutSnapshots")]
     public Task<IResult> PutSnapshots(
@@ -72,6 +73,21 @@ internal sealed class HttpTriggers(
     public Task<IResult> PutQuestionnaire(
         [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/questionnaires/{id}")] HttpRequest request, string id, CancellationToken cancellationToken) =>
         questionnaires.PutAsync(id, request, cancellationToken);
+
+    [Function("PostQuestionnaireTest")]
+    public Task<IResult> PostQuestionnaireTest(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/courses/{id:long}/questionnaires/{campaign}/test")] HttpRequest request, long id, string campaign, CancellationToken cancellationToken) =>
+        questionnaires.PostTestAsync(id, campaign, request, cancellationToken);
+
+    [Function("GetAnswerPage")]
+    public Task<IResult> GetAnswerPage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "q/{token}")] HttpRequest request, string token, CancellationToken cancellationToken) =>
+        answers.GetAsync(token, cancellationToken);
+
+    [Function("PostAnswers")]
+    public Task<IResult> PostAnswers(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "q/{token}")] HttpRequest request, string token, CancellationToken cancellationToken) =>
+        answers.PostAsync(token, request, cancellationToken);
 
     [Function("ExportLearner")]
     public Task<IResult> ExportLearner(

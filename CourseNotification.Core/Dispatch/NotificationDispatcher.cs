@@ -4,6 +4,7 @@ using System.Text;
 using CourseNotification.Email;
 using CourseNotification.Enrolments;
 using CourseNotification.Observability;
+using CourseNotification.Questionnaires;
 using CourseNotification.Scanning;
 using CourseNotification.Settings;
 using CourseNotification.Signals;
@@ -44,6 +45,7 @@ public sealed class NotificationDispatcher(
     LedgerStore ledger,
     SignalSettingsProvider settingsProvider,
     MailRenderer renderer,
+    InvitationLinks invitationLinks,
     IMailTransport transport,
     QueueSettings queueSettings,
     QueueWriter queue,
@@ -144,7 +146,8 @@ public sealed class NotificationDispatcher(
             }
             var unsubscribe = await optOut.LinkAsync(learner.Id, cancellationToken);
             var facts = new LearnerFacts(course, snapshot, settings, now);
-            var rendered = renderer.Render(key.Signal, new MailContext(course, learner, facts, unsubscribe));
+            var questionnaire = await invitationLinks.ForSendAsync(key, settings, history, renderer.LanguageOf(learner), now, cancellationToken);
+            var rendered = renderer.Render(key.Signal, new MailContext(course, learner, facts, unsubscribe, questionnaire));
             var mail = new OutgoingMail(
                 learner.Email, $"{learner.FirstName} {learner.LastName}".Trim(), rendered.Subject, rendered.Html, rendered.Text,
                 MessageIdOf(key, email.Value.From), rendered.Language, OperationIdOf(key), claim.FirstTriedAt,
@@ -186,11 +189,7 @@ public sealed class NotificationDispatcher(
     }
 
     /// <summary>A Message-ID that is the same on every try of the same send (relays may de-duplicate on it).</summary>
-    public static string MessageIdOf(SendKey key, string fromAddress)
-    {
-        var domain = fromAddress[(fromAddress.IndexOf('@', StringComparison.Ordinal) + 1)..];
-        return $"{Convert.ToHexStringLower(KeyHash(key))}@{domain}";
-    }
+    public static string MessageIdOf(SendKey key, string fromAddress) => OutgoingMail.MessageIdFor(Convert.ToHexStringLower(KeyHash(key)), fromAddress);
 
     /// <summary>The ACS Operation-Id / Repeatability-Request-ID of a send: a UUID derived from its ledger key.</summary>
     public static Guid OperationIdOf(SendKey key) => new(KeyHash(key));

@@ -13,6 +13,10 @@ public sealed record OutgoingMail(
     string To, string ToName, string Subject, string Html, string Text, string MessageId, string Language, Guid OperationId, DateTimeOffset FirstTriedAt,
     IReadOnlyDictionary<string, string>? Headers = null)
 {
+    /// <summary>A Message-ID with the given unique part, in the domain of the sender's address.</summary>
+    public static string MessageIdFor(string uniquePart, string fromAddress) =>
+        $"{uniquePart}@{fromAddress[(fromAddress.IndexOf('@', StringComparison.Ordinal) + 1)..]}";
+
     /// <summary>RFC 8058 one-click unsubscribe headers for a link.</summary>
     public static IReadOnlyDictionary<string, string> UnsubscribeHeaders(string url) => new Dictionary<string, string>
     {

@@ -5,9 +5,11 @@ namespace CourseNotification.Enrolments;
 
 /// <summary>
 /// Erases a person (Moodle's user_deleted, GDPR erasure): their learner row, their snapshot and index row
-/// in every course, and the link between them and their sends (the ledger keeps anonymous counts).
+/// in every course, the link between them and their sends (the ledger keeps anonymous counts) and their
+/// named answers (which stay in the figures, anonymous), and every questionnaire link issued to them.
 /// </summary>
-public sealed class LearnerErasure(LearnerStore learners, SnapshotStore snapshots, LedgerStore ledger, ILogger<LearnerErasure> logger)
+public sealed class LearnerErasure(
+    LearnerStore learners, SnapshotStore snapshots, LedgerStore ledger, AnswerStore answers, InvitationStore invitations, ILogger<LearnerErasure> logger)
 {
     public async Task EraseAsync(long learnerId, CancellationToken cancellationToken)
     {
@@ -15,8 +17,10 @@ public sealed class LearnerErasure(LearnerStore learners, SnapshotStore snapshot
         foreach (var courseId in courses)
         {
             await ledger.AnonymizeAsync(courseId, learnerId, cancellationToken);
+            await answers.AnonymizeAsync(courseId, learnerId, cancellationToken);
             await snapshots.DeleteAsync(courseId, learnerId, cancellationToken);
         }
+        await invitations.DeleteOfLearnerAsync(learnerId, cancellationToken);
         await learners.DeleteAsync(learnerId, cancellationToken);
         logger.LogInformation("Erased learner {LearnerId} from {CourseCount} courses", learnerId, courses.Count);
     }

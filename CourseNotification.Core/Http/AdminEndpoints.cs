@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CourseNotification.Enrolments;
+using CourseNotification.Questionnaires;
 using CourseNotification.Settings;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
@@ -21,6 +22,8 @@ public sealed class AdminEndpoints(
     SnapshotStore snapshots,
     LedgerStore ledger,
     LearnerErasure erasure,
+    QuestionnaireCatalog catalog,
+    AnswerStore answers,
     ILogger<AdminEndpoints> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
@@ -59,7 +62,15 @@ public sealed class AdminEndpoints(
         {
             return Problems.Field(400, e.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", $"The settings are not in the expected shape: {e.Message}");
         }
-        var problems = ProblemsOf(settings).ToList();
+        var questionnaires = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in (settings.Campaigns ?? []).Select(c => c?.Questionnaire).OfType<string>().Distinct())
+        {
+            if (await catalog.GetAsync(id, cancellationToken) is not null)
+            {
+                questionnaires.Add(id);
+            }
+        }
+        var problems = ProblemsOf(settings, questionnaires.Contains).ToList();
         if (problems.Count > 0)
         {
             return Results.Problem(statusCode: 400, title: "The settings are not valid", detail: string.Join(" ", problems.Select(p => $"{p.Field}: {p.Message}")),
@@ -71,14 +82,44 @@ public sealed class AdminEndpoints(
         return Results.Ok(new { courseId, settings, effective = Effective(settingsProvider.Platform.For(settings)) });
     }
 
-    /// <summary>Everything wrong with a course's settings, each naming its field.</summary>
-    private static IEnumerable<(string Field, string Message)> ProblemsOf(CourseSettings settings)
+    /// <summary>
+    /// Everything wrong with a course's settings, each naming its field. <paramref name="questionnaireExists"/>
+    /// says whether a campaign's questionnaire is known.
+    /// </summary>
+    private static IEnumerable<(string Field, string Message)> ProblemsOf(CourseSettings settings, Func<string, bool> questionnaireExists)
     {
-        foreach (var signal in (settings.Signals?.Keys ?? []).Concat(settings.Templates?.Keys ?? []).Distinct())
+        foreach (var signal in settings.Signals?.Keys ?? [])
         {
             if (SignalKeys.IndexOf(signal) < 0)
             {
-                yield return ($"signals.{signal}", $"'{signal}' is not a signal ({string.Join(", ", SignalKeys.All)}).");
+                yield return ($"signals.{signal}", $"'{signal}' is not a signal that can be switched here ({string.Join(", ", SignalKeys.All)}; a campaign has its own switch).");
+            }
+        }
+        var campaigns = settings.Campaigns ?? [];
+        var campaignIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < campaigns.Count; i++)
+        {
+            var field = $"campaigns[{i}]";
+            if (campaigns[i] is not { } campaign)
+            {
+                yield return (field, "a campaign is an object.");
+                continue;
+            }
+            foreach (var problem in campaign.Problems(field, questionnaireExists))
+            {
+                yield return problem;
+            }
+            if (campaign.Id is { } id && !campaignIds.Add(id))
+            {
+                yield return ($"{field}.id", $"'{id}' is used by another campaign.");
+            }
+        }
+        var campaignSignals = campaigns.Where(c => c?.ReminderDays is not null).SelectMany(c => c.Signals).ToHashSet(StringComparer.Ordinal);
+        foreach (var signal in settings.Templates?.Keys ?? [])
+        {
+            if (SignalKeys.IndexOf(signal) < 0 && !campaignSignals.Contains(signal))
+            {
+                yield return ($"templates.{signal}", $"'{signal}' is not a signal of this course ({string.Join(", ", SignalKeys.All.Concat(campaignSignals))}).");
             }
         }
         var platform = new SignalSettings { SiteZone = TimeZoneInfo.Utc, LearnerRoles = new HashSet<string>() };
@@ -115,6 +156,7 @@ public sealed class AdminEndpoints(
         s.InactivityRepeatDays,
         s.InactivityMaxRepeats,
         signals = SignalKeys.All.ToDictionary(k => k, s.IsEnabled),
+        campaignSignals = s.Campaigns.Where(c => c.Enabled).SelectMany(c => c.Signals),
     };
 
     /// <summary>GET /api/learners/{id}/export: everything stored about a person.</summary>
@@ -136,6 +178,7 @@ public sealed class AdminEndpoints(
                 ["courseId"] = courseId,
                 ["snapshot"] = JsonSerializer.SerializeToNode(snapshot, Json),
                 ["sends"] = JsonSerializer.SerializeToNode(sends.Select(r => new { r.Key.Signal, anchor = r.Key.Anchor, r.Key.Repeat, state = r.State.ToString(), r.At, r.Reason }), Json),
+                ["namedAnswers"] = JsonSerializer.SerializeToNode((await answers.OfLearnerAsync(courseId, learnerId, cancellationToken)).Select(a => new { a.Campaign, a.Questionnaire, a.SubmittedOn, a.Values }), Json),
             });
         }
         logger.LogInformation("Exported the data of learner {LearnerId}", learnerId);

@@ -1,12 +1,18 @@
 using System.Text.Json;
 using CourseNotification.Questionnaires;
 using Microsoft.AspNetCore.Http;
+using CourseNotification.Settings;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Http;
 
-/// <summary><c>GET/PUT /api/questionnaires/{id}</c>: read a definition (stored or shipped); add or replace one, checked first.</summary>
-public sealed class QuestionnaireEndpoints(QuestionnaireCatalog catalog, ILogger<QuestionnaireEndpoints> logger)
+/// <summary>
+/// <c>GET/PUT /api/questionnaires/{id}</c>: read a definition (stored or shipped); add or replace one,
+/// checked first. <c>POST /api/courses/{id}/questionnaires/{campaign}/test</c>: a campaign's test send.
+/// </summary>
+public sealed class QuestionnaireEndpoints(
+    QuestionnaireCatalog catalog, TestInvitation testInvitation, IOptions<PlatformOptions> platform, ILogger<QuestionnaireEndpoints> logger)
 {
     public async Task<IResult> GetAsync(string id, CancellationToken cancellationToken) =>
         await catalog.GetAsync(id, cancellationToken) is { } definition
@@ -46,5 +52,28 @@ public sealed class QuestionnaireEndpoints(QuestionnaireCatalog catalog, ILogger
         await catalog.SaveAsync(definition, cancellationToken);
         logger.LogInformation("Questionnaire {QuestionnaireId} saved with {QuestionCount} questions", definition.Id, definition.Questions.Count);
         return Results.Json(definition, QuestionnaireCatalog.Json);
+    }
+
+    /// <summary>Body: <c>{"email": "...", "lang": "fr"}</c> (lang optional: the site's language). 202 once the mail is handed to the provider.</summary>
+    public async Task<IResult> PostTestAsync(long courseId, string campaign, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (json, _, problem) = await JsonBody.ReadAsync(request, 4 * 1024, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (json is not System.Text.Json.Nodes.JsonObject body || body["email"]?.GetValueKind() != JsonValueKind.String)
+        {
+            return Problems.Field(400, "email", "A JSON object with the address to send the test to is expected: {\"email\": \"...\"}.");
+        }
+        if (body["lang"] is { } langNode && langNode.GetValueKind() != JsonValueKind.String)
+        {
+            return Problems.Field(400, "lang", "The language is a string (fr or en).");
+        }
+        var lang = body["lang"]?.GetValue<string>() ?? platform.Value.DefaultLanguage;
+        var refused = await testInvitation.SendAsync(new TestInvitationRequest(courseId, campaign, body["email"]!.GetValue<string>(), lang), cancellationToken);
+        return refused is { } r
+            ? Problems.Field(r.Status, r.Field, $"No test sent: {r.Problem}")
+            : Results.Accepted(value: new { courseId, campaign, lang, sent = true });
     }
 }

@@ -67,7 +67,7 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
         }
 
         var effective = await settings.ForAsync(course, cancellationToken);
-        var shown = SignalKeys.All.Where(effective.IsEnabled).ToList();
+        var shown = effective.EnabledSignals.ToList();
         var totals = shown.ToDictionary(k => k, _ => new Dictionary<string, int>());
         var matching = new List<LearnerDecisions>();
         await foreach (var learner in decisions.EvaluateAsync(course, at, cancellationToken))

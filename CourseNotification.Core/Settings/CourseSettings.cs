@@ -19,6 +19,9 @@ public sealed record CourseSettings
 
     /// <summary>Texts replacing the defaults: signal key -> language -> parts (a part left null keeps the default).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, TemplateText>>? Templates { get; init; }
+
+    /// <summary>Questionnaire campaigns (spec/questionnaires.md); null: none.</summary>
+    public IReadOnlyList<CourseNotification.Questionnaires.Campaign>? Campaigns { get; init; }
 }
 
 /// <summary>A course's own text for one signal in one language; Handlebars, with the same placeholders as the defaults.</summary>

@@ -33,4 +33,9 @@ public static class Reasons
     public const string NextAlertOfSpell = "next alert of this inactivity spell";
     public const string LastAlertOfSpellSent = "all alerts of this inactivity spell sent";
     public const string CallRecentlySent = "a first or second call went out less than the inactivity delay ago";
+
+    public const string CampaignOff = "questionnaire campaign switched off";
+    public const string Answered = "answered the questionnaire";
+    public const string InvitationNotSent = "waits for the questionnaire invitation to go out";
+    public const string SupersededByLaterReminder = "superseded by a later questionnaire reminder";
 }

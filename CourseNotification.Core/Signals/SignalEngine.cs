@@ -5,6 +5,8 @@ namespace CourseNotification.Signals;
 /// <summary>A signal decided outside the engine (questionnaire invitations), from the same facts and ledger.</summary>
 public interface ISignalRule
 {
+    string Signal { get; }
+
     Decision Evaluate(in LearnerFacts facts, IReadOnlyList<SendRecord> history);
 }
 
@@ -18,15 +20,18 @@ public static class SignalEngine
     /// <summary>How many decisions the built-in signals produce (one each, in <see cref="SignalKeys.All"/> order).</summary>
     public static int BuiltInCount => SignalKeys.All.Count;
 
+    /// <summary>How many decisions an evaluation with these settings produces: the built-in signals, then the settings' rules.</summary>
+    public static int CountFor(SignalSettings settings) => BuiltInCount + settings.Rules.Count;
+
     private const int WelcomeIndex = 0, FirstCallIndex = 1, SecondCallIndex = 2, FirstEndIndex = 3, ClosedIndex = 8, CompletedIndex = 9, InactiveIndex = 10;
 
     /// <summary>
-    /// Writes one decision per built-in signal, then one per extra rule, into <paramref name="output"/>;
-    /// returns how many were written.
+    /// Writes one decision per built-in signal, then one per rule of the settings (questionnaire
+    /// campaigns), into <paramref name="output"/> (<see cref="CountFor"/> long); returns how many were written.
     /// </summary>
     public static int Evaluate(
         Course course, EnrolmentSnapshot snapshot, IReadOnlyList<SendRecord> history, SignalSettings settings, DateTimeOffset at,
-        Span<Decision> output, IReadOnlyList<ISignalRule>? extraRules = null)
+        Span<Decision> output)
     {
         var facts = new LearnerFacts(course, snapshot, settings, at);
         output[WelcomeIndex] = Welcome(in facts, history);
@@ -40,22 +45,19 @@ public static class SignalEngine
         output[CompletedIndex] = Completed(in facts, history);
         output[InactiveIndex] = Inactive(in facts, history);
         var count = BuiltInCount;
-        if (extraRules is not null)
+        var rules = settings.Rules;
+        for (var i = 0; i < rules.Count; i++)
         {
-            for (var i = 0; i < extraRules.Count; i++)
-            {
-                output[count++] = extraRules[i].Evaluate(in facts, history);
-            }
+            output[count++] = rules[i].Evaluate(in facts, history);
         }
         return count;
     }
 
     public static IReadOnlyList<Decision> Evaluate(
-        Course course, EnrolmentSnapshot snapshot, IReadOnlyList<SendRecord> history, SignalSettings settings, DateTimeOffset at,
-        IReadOnlyList<ISignalRule>? extraRules = null)
+        Course course, EnrolmentSnapshot snapshot, IReadOnlyList<SendRecord> history, SignalSettings settings, DateTimeOffset at)
     {
-        var decisions = new Decision[BuiltInCount + (extraRules?.Count ?? 0)];
-        Evaluate(course, snapshot, history, settings, at, decisions, extraRules);
+        var decisions = new Decision[CountFor(settings)];
+        Evaluate(course, snapshot, history, settings, at, decisions);
         return decisions;
     }
 

@@ -1,3 +1,4 @@
+using CourseNotification.Questionnaires;
 using CourseNotification.Settings;
 
 namespace CourseNotification.Signals;
@@ -15,6 +16,7 @@ public sealed record SignalSettings
     public const int InactivityCatchUpDays = 1;
 
     private readonly bool[] _switches = [.. Enumerable.Repeat(true, SignalKeys.All.Count)];
+    private readonly IReadOnlyList<Campaign> _campaigns = [];
 
     public bool PlatformEnabled { get; init; } = true;
     public bool CourseEnabled { get; init; } = true;
@@ -33,6 +35,24 @@ public sealed record SignalSettings
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, TemplateText>> Templates { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, TemplateText>>();
 
+    /// <summary>The course's questionnaire campaigns; each adds its invitation and reminders as signals (<see cref="Rules"/>).</summary>
+    public IReadOnlyList<Campaign> Campaigns
+    {
+        get => _campaigns;
+        init
+        {
+            _campaigns = value;
+            Rules = [.. value.SelectMany(CampaignRule.For)];
+        }
+    }
+
+    /// <summary>The signals decided outside the engine's built-in ones (the campaigns'), in order.</summary>
+    public IReadOnlyList<ISignalRule> Rules { get; private init; } = [];
+
+    /// <summary>Every signal this course may send: the built-in ones switched on, then the campaigns' signals.</summary>
+    public IEnumerable<string> EnabledSignals =>
+        SignalKeys.All.Where(IsEnabled).Concat(_campaigns.Where(c => c.Enabled).SelectMany(c => c.Signals));
+
     /// <summary>The signal switches, in <see cref="SignalKeys.All"/> order.</summary>
     public IReadOnlyList<bool> Switches
     {
@@ -44,7 +64,9 @@ public sealed record SignalSettings
 
     public bool IsEnabled(int signalIndex) => _switches[signalIndex];
 
-    public bool IsEnabled(string signal) => SignalKeys.IndexOf(signal) is var i and >= 0 && _switches[i];
+    public bool IsEnabled(string signal) => SignalKeys.IndexOf(signal) is var i and >= 0
+        ? _switches[i]
+        : QuestionnaireSignals.Parse(signal) is { } q && _campaigns.Any(c => c.Id == q.Campaign && c.Enabled && q.Reminder <= c.ReminderDays.Count);
 
     /// <summary>A copy with one signal switched on or off.</summary>
     public SignalSettings WithSwitch(string signal, bool enabled)
@@ -97,6 +119,7 @@ public sealed record SignalSettings
             InactivityMaxRepeats = course.InactivityMaxRepeats ?? InactivityMaxRepeats,
             Switches = switches,
             Templates = course.Templates ?? Templates,
+            Campaigns = course.Campaigns ?? Campaigns,
         };
     }
 }

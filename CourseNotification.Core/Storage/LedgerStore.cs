@@ -198,6 +198,32 @@ public sealed class LedgerStore(StorageAccount storage)
             TableUpdateMode.Merge, cancellationToken);
 
     /// <summary>
+    /// Records an event that happens once (a questionnaire answered) as a row that exists or not: true when
+    /// this call added it, false when it was already there. Kept to the day, so it says when, not at what minute.
+    /// </summary>
+    public async Task<bool> TryRecordOnceAsync(SendKey key, DateOnly day, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.AddEntityAsync(
+                new TableEntity(StorageNames.Key(key.CourseId), RowKey(key))
+                {
+                    ["State"] = nameof(SendState.Sent),
+                    ["At"] = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+                },
+                cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    public async Task<bool> ExistsAsync(SendKey key, CancellationToken cancellationToken) =>
+        (await _table.GetEntityIfExistsAsync<TableEntity>(StorageNames.Key(key.CourseId), RowKey(key), select: ["State"], cancellationToken: cancellationToken)).HasValue;
+
+    /// <summary>
     /// Erasure: a person's sends in a course lose their link to the person (the row moves under an
     /// anonymous key) and keep only what counts: signal, anchor, state, instant.
     /// </summary>

@@ -17,6 +17,10 @@ public static class StorageNames
     /// <summary>Ids of signed webhooks already accepted (replay protection).</summary>
     public const string WebhooksTable = "webhooks";
     public const string QuestionnairesTable = "questionnaires";
+    /// <summary>Questionnaire links (hashes of their tokens) and the invitation each stands for.</summary>
+    public const string InvitationsTable = "invitations";
+    /// <summary>Questionnaire answers, per course (anonymous ones without any link to the person).</summary>
+    public const string AnswersTable = "answers";
     /// <summary>The intake's health (last Moodle event, last pull) for the overview.</summary>
     public const string HealthTable = "health";
 
@@ -24,7 +28,7 @@ public static class StorageNames
     public const string NotificationsQueue = "notifications";
 
     public static IReadOnlyList<string> Tables { get; } =
-        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable, QuotaTable, WebhooksTable, QuestionnairesTable, HealthTable];
+        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable, QuotaTable, WebhooksTable, QuestionnairesTable, InvitationsTable, AnswersTable, HealthTable];
 
     public static IReadOnlyList<string> Queues { get; } =
         [ScanCourseQueue, NotificationsQueue, PoisonQueueOf(ScanCourseQueue), PoisonQueueOf(NotificationsQueue)];

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CourseNotification.Enrolments;
+using CourseNotification.Questionnaires;
 using CourseNotification.Settings;
 using CourseNotification.Signals;
 using Microsoft.Extensions.Options;
@@ -9,8 +10,14 @@ namespace CourseNotification.Templates;
 /// <summary>A rendered mail, in one language.</summary>
 public sealed record RenderedMail(string Language, string Subject, string Html, string Text);
 
-/// <summary>Everything a template may speak of for one send: the learner, the course, and the engine's facts at the instant of sending.</summary>
-public sealed record MailContext(Course Course, Learner Learner, LearnerFacts Facts, string? UnsubscribeUrl);
+/// <summary>The questionnaire a mail invites to: its no-login link, its title in the mail's language, until when the link works.</summary>
+public sealed record QuestionnaireLink(string Url, string Title, DateTimeOffset ExpiresAt, bool Anonymous);
+
+/// <summary>
+/// Everything a template may speak of for one send: the learner, the course, the engine's facts at the
+/// instant of sending, and for a campaign's signals the questionnaire link.
+/// </summary>
+public sealed record MailContext(Course Course, Learner Learner, LearnerFacts Facts, string? UnsubscribeUrl, QuestionnaireLink? Questionnaire = null);
 
 /// <summary>
 /// Chooses the learner's language and renders the subject, HTML and text of a signal's mail. Every
@@ -18,9 +25,12 @@ public sealed record MailContext(Course Course, Learner Learner, LearnerFacts Fa
 /// </summary>
 public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptions> platform)
 {
+    /// <summary>The language a learner's mails (and questionnaire pages) are written in.</summary>
+    public string LanguageOf(Learner learner) => Languages.Pick(learner.Lang, platform.Value.DefaultLanguage);
+
     public RenderedMail Render(string signal, MailContext context)
     {
-        var lang = Languages.Pick(context.Learner.Lang, platform.Value.DefaultLanguage);
+        var lang = LanguageOf(context.Learner);
         if (!TemplateCatalog.Has(signal, lang))
         {
             throw new InvalidOperationException($"No template for signal '{signal}' in '{lang}'.");
@@ -37,7 +47,7 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
     /// <summary>The problems of a course's text for a signal, part by part (null: none), against a complete sample mail.</summary>
     public static IEnumerable<string> Problems(string signal, string lang, TemplateText text)
     {
-        var sample = SampleModel(lang);
+        var sample = SampleModel(lang, QuestionnaireSignals.IsQuestionnaire(signal));
         foreach (var (part, source) in new[] { (MailPart.Subject, text.Subject), (MailPart.Html, text.Html), (MailPart.Text, text.Text) })
         {
             if (source is not null && TemplateCatalog.Problem(source, lang, part, sample) is { } problem)
@@ -47,8 +57,8 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
         }
     }
 
-    /// <summary>A mail where every placeholder has a value: what a course's text is checked against.</summary>
-    private static Dictionary<string, object?> SampleModel(string lang)
+    /// <summary>A mail where every placeholder of the signal has a value: what a course's text is checked against.</summary>
+    private static Dictionary<string, object?> SampleModel(string lang, bool questionnaire)
     {
         var start = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.FromHours(1));
         var course = new Course { Id = 1, ShortName = "C", FullName = "Course", Url = "https://moodle.example/course/view.php?id=1", StartDate = start, EndDate = start.AddDays(60) };
@@ -65,7 +75,8 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
         var settings = new SignalSettings { SiteZone = TimeZones.FindOrThrow("Europe/Paris"), LearnerRoles = new HashSet<string>(["student"]) };
         var learner = new Learner { Id = 1, Username = "u", Email = "u@example.org", FirstName = "F", LastName = "L", Lang = lang };
         var facts = new LearnerFacts(course, snapshot, settings, start.AddDays(30));
-        return Model(new MailContext(course, learner, facts, "https://service.example/u/1.x"), Languages.Culture(lang), new PlatformOptions());
+        var link = questionnaire ? new QuestionnaireLink("https://service.example/q/x", "Questionnaire", start.AddDays(90), Anonymous: true) : null;
+        return Model(new MailContext(course, learner, facts, "https://service.example/u/1.x", link), Languages.Culture(lang), new PlatformOptions());
     }
 
     private static Dictionary<string, object?> Model(MailContext context, CultureInfo culture, PlatformOptions options)
@@ -102,6 +113,13 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
             ["lastAccessDate"] = lastAccess is { } seen ? Day(calendar.LocalDate(seen)) : null,
             ["daysInactive"] = lastAccess is { } idle ? today.DayNumber - calendar.LocalDate(idle).DayNumber : null,
         };
+        if (context.Questionnaire is { } questionnaire)
+        {
+            model["questionnaireUrl"] = questionnaire.Url;
+            model["questionnaireTitle"] = questionnaire.Title;
+            model["answerByDate"] = Day(calendar.LocalDate(questionnaire.ExpiresAt.AddTicks(-1)));
+            model["anonymous"] = questionnaire.Anonymous;
+        }
         // The old plugin's placeholders, so administrators can paste their texts.
         model["FIRSTNAME"] = model["firstName"];
         model["LASTNAME"] = model["lastName"];

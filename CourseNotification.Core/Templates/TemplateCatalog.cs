@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using HandlebarsDotNet;
 using HandlebarsDotNet.Compiler;
+using CourseNotification.Questionnaires;
 using CourseNotification.Signals;
 
 namespace CourseNotification.Templates;
@@ -28,9 +29,14 @@ public sealed class TemplateCatalog
     private readonly ConcurrentDictionary<(string Template, string Lang, MailPart Part), HandlebarsTemplate<object, object>> _compiled = new();
     private readonly ConcurrentDictionary<(string Source, string Lang, MailPart Part), HandlebarsTemplate<object, object>> _overrides = new();
 
-    /// <summary>The default template a signal uses: its own, or its family's (end15..end1 -> end).</summary>
+    /// <summary>
+    /// The default template a signal uses: its own, or its family's (end15..end1 -> end; a campaign's
+    /// invitation -> questionnaire, its reminders -> questionnaire-reminder).
+    /// </summary>
     public static string DefaultTemplateOf(string signal) =>
-        SignalKeys.EndReminders.Any(e => e.Signal == signal) ? "end" : signal;
+        SignalKeys.EndReminders.Any(e => e.Signal == signal) ? "end"
+        : QuestionnaireSignals.Parse(signal) is { } questionnaire ? (questionnaire.Reminder == 0 ? "questionnaire" : "questionnaire-reminder")
+        : signal;
 
     public static bool Has(string signal, string lang) =>
         Resource(lang + "/" + DefaultTemplateOf(signal) + ".subject.hbs") is not null;

@@ -1,0 +1,78 @@
+using System.Net.Mail;
+using CourseNotification.Email;
+using CourseNotification.Enrolments;
+using CourseNotification.Settings;
+using CourseNotification.Signals;
+using CourseNotification.Storage;
+using CourseNotification.Templates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CourseNotification.Questionnaires;
+
+/// <summary>What a test send needs: the course, the campaign, where to send it and in which language.</summary>
+public sealed record TestInvitationRequest(long CourseId, string Campaign, string Email, string Lang);
+
+/// <summary>
+/// An administrator's test send: the campaign's real invitation (the course's own text if it has one),
+/// to an address they give, with a working link whose answers are marked as test and kept out of
+/// reports. No learner's state is read or written: the mail speaks to a made-up learner who completed
+/// the course today.
+/// </summary>
+public sealed class TestInvitation(
+    CourseStore courses,
+    SignalSettingsProvider settingsProvider,
+    InvitationLinks links,
+    MailRenderer renderer,
+    IMailTransport transport,
+    IOptions<EmailOptions> email,
+    TimeProvider clock,
+    ILogger<TestInvitation> logger)
+{
+    /// <summary>Sends it; returns null when sent, otherwise the field at fault and why (nothing sent).</summary>
+    public async Task<(string Field, string Problem, int Status)?> SendAsync(TestInvitationRequest request, CancellationToken cancellationToken)
+    {
+        if (!MailAddress.TryCreate(request.Email, out _))
+        {
+            return ("email", "an email address is expected.", 400);
+        }
+        if (!Languages.Supported.Contains(request.Lang))
+        {
+            return ("lang", $"the language is one of {string.Join(", ", Languages.Supported)}.", 400);
+        }
+        if (await courses.GetAsync(request.CourseId, cancellationToken) is not { } course)
+        {
+            return ("courseId", $"no course {request.CourseId}.", 404);
+        }
+        var settings = await settingsProvider.ForAsync(course, cancellationToken);
+        if (settings.Campaigns.FirstOrDefault(c => c.Id == request.Campaign) is not { } campaign)
+        {
+            return ("campaign", $"course {request.CourseId} has no campaign '{request.Campaign}'.", 404);
+        }
+
+        var now = clock.GetUtcNow();
+        var learner = new Learner { Id = 0, Email = request.Email, FirstName = "Test", LastName = "", Lang = request.Lang };
+        var snapshot = new EnrolmentSnapshot
+        {
+            CourseId = course.Id,
+            LearnerId = 0,
+            Enrolments = [new Enrolment { Id = 0, Start = now.AddDays(-30) }],
+            FirstAccess = now.AddDays(-29),
+            LastAccess = now,
+            CompletedAt = now,
+            Profile = new LearnerProfile(request.Lang, "", false),
+        };
+        var facts = new LearnerFacts(course, snapshot, settings, now);
+        var link = await links.IssueAsync(
+            new Invitation(course.Id, 0, campaign.Id, facts.Calendar.Today, campaign.Questionnaire, request.Lang, now + campaign.LinkValidity, Test: true),
+            cancellationToken);
+        var rendered = renderer.Render(QuestionnaireSignals.Invitation(campaign.Id), new MailContext(course, learner, facts, null, link));
+        var operation = Guid.NewGuid();
+        await transport.SendAsync(
+            new OutgoingMail(request.Email, "", "[Test] " + rendered.Subject, rendered.Html, rendered.Text,
+                OutgoingMail.MessageIdFor(operation.ToString("N"), email.Value.From), rendered.Language, operation, now),
+            cancellationToken);
+        logger.LogInformation("Test invitation of campaign {Campaign} of course {CourseId} sent", campaign.Id, course.Id);
+        return null;
+    }
+}
