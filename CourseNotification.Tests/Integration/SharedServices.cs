@@ -45,6 +45,7 @@ public static class SharedServices
     [AssemblyCleanup]
     public static async Task StopAsync()
     {
+        await Browser.Chromium.CloseAsync();
         if (LazyAzurite.IsValueCreated)
         {
             await (await LazyAzurite.Value).DisposeAsync();

@@ -198,3 +198,38 @@ public sealed partial class QuestionnaireFlowTests
     [GeneratedRegex(@"http://public\.example(/q/[A-Za-z0-9_-]{22})")]
     private static partial Regex QuestionnaireLink();
 }
+
+/// <summary>Campaigns are checked when the course settings are saved; a refused save changes nothing and names each field.</summary>
+[TestClass]
+public sealed class CampaignSettingsTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public async Task Wrong_campaigns_are_refused_field_by_field_and_nothing_changes()
+    {
+        await using var host = await LocalHost.StartAsync();
+        var course = TestIds.Next();
+        var good = new JsonObject { ["campaigns"] = new JsonArray(new JsonObject { ["id"] = "hot" }) };
+        Assert.AreEqual(HttpStatusCode.OK, (await host.Http.PutAsJsonAsync($"api/courses/{course}/settings", good, TestContext.CancellationToken)).StatusCode);
+
+        var bad = new JsonObject
+        {
+            ["campaigns"] = new JsonArray(
+                new JsonObject { ["id"] = "hot", ["questionnaire"] = "nope", ["reminderDays"] = new JsonArray(14, 7), ["delayDays"] = -1 },
+                new JsonObject { ["id"] = "hot", ["linkLifetimeDays"] = 0 },
+                new JsonObject { ["id"] = "Bad Id!" }),
+            ["templates"] = new JsonObject { ["questionnaire:other"] = new JsonObject() },
+        };
+        var refused = await host.Http.PutAsJsonAsync($"api/courses/{course}/settings", bad, TestContext.CancellationToken);
+        Assert.AreEqual(HttpStatusCode.BadRequest, refused.StatusCode);
+        var fields = (await refused.Content.ReadFromJsonAsync<JsonObject>(TestContext.CancellationToken))!["errors"]!.AsArray().Select(e => (string)e!["field"]!).ToList();
+        CollectionAssert.AreEquivalent(
+            new[] { "campaigns[0].questionnaire", "campaigns[0].delayDays", "campaigns[0].reminderDays[1]", "campaigns[1].linkLifetimeDays", "campaigns[1].id", "campaigns[2].id", "templates.questionnaire:other" },
+            fields);
+        var saved = await host.Http.GetFromJsonAsync<JsonObject>($"api/courses/{course}/settings", TestContext.CancellationToken);
+        Assert.AreEqual("hot", (string)saved!["settings"]!["campaigns"]![0]!["id"]!);
+        CollectionAssert.AreEqual(new[] { "questionnaire:hot", "questionnaire:hot:reminder1", "questionnaire:hot:reminder2" },
+            saved["effective"]!["campaignSignals"]!.AsArray().Select(s => (string)s!).ToArray());
+    }
+}

@@ -22,6 +22,13 @@ internal sealed class Timeline(Course course, EnrolmentSnapshot snapshot, Signal
 
     public TimeZoneInfo Zone => TimeZones.Resolve(_snapshot.Profile?.TimeZone, settings.SiteZone);
 
+    /// <summary>Adds a ledger row written outside the scans (a questionnaire answered).</summary>
+    public Timeline Record(SendRecord record)
+    {
+        _ledger.Add(record);
+        return this;
+    }
+
     public Timeline On(DateTimeOffset at, Func<EnrolmentSnapshot, EnrolmentSnapshot> change)
     {
         _changes.Add((at, change));

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using CourseNotification.Enrolments;
+using CourseNotification.Questionnaires;
 using CourseNotification.Settings;
 using CourseNotification.Signals;
 using CourseNotification.Templates;
@@ -46,7 +47,7 @@ public sealed class TemplateTests
             SignalKeys.FirstCall => (snapshot, Start.AddDays(7) + nine),
             SignalKeys.SecondCall => (snapshot, Start.AddDays(15) + nine),
             SignalKeys.Closed => (snapshot, End + nine),
-            SignalKeys.Completed => (snapshot with { FirstAccess = Start.AddDays(1), LastAccess = Start.AddDays(30), CompletedAt = Start.AddDays(30) }, Start.AddDays(30) + nine),
+            SignalKeys.Completed or Invitation or Reminder => (snapshot with { FirstAccess = Start.AddDays(1), LastAccess = Start.AddDays(30), CompletedAt = Start.AddDays(30) }, Start.AddDays(30) + nine),
             SignalKeys.Inactive => (snapshot with { FirstAccess = Start.AddDays(2).AddHours(14), LastAccess = Start.AddDays(2).AddHours(14) }, Start.AddDays(16) + nine),
             _ => (snapshot, End.AddDays(-SignalKeys.EndReminders.Single(e => e.Signal == signal).DaysBefore) + nine),
         };
@@ -56,11 +57,17 @@ public sealed class TemplateTests
     {
         var situation = Situation(signal, lang);
         var facts = new LearnerFacts(Course, snapshot ?? situation.Snapshot, settings ?? Settings, at ?? situation.At);
-        return Renderer().Render(signal, new MailContext(Course, learner ?? Learner(lang), facts, "https://notify.formapro.fr/u/501.abc"));
+        var questionnaire = QuestionnaireSignals.IsQuestionnaire(signal)
+            ? new QuestionnaireLink("https://notify.formapro.fr/q/Zm9ybWFwcm8tcXVlc3Rp", "Votre avis", Start.AddDays(74).AddHours(9), Anonymous: true)
+            : null;
+        return Renderer().Render(signal, new MailContext(Course, learner ?? Learner(lang), facts, "https://notify.formapro.fr/u/501.abc", questionnaire));
     }
 
+    private const string Invitation = "questionnaire:hot";
+    private const string Reminder = "questionnaire:hot:reminder1";
+
     public static IEnumerable<object[]> EverySignalInBothLanguages =>
-        SignalKeys.All.SelectMany(signal => new[] { new object[] { signal, "fr" }, new object[] { signal, "en" } });
+        SignalKeys.All.Append(Invitation).Append(Reminder).SelectMany(signal => new[] { new object[] { signal, "fr" }, new object[] { signal, "en" } });
 
     [TestMethod]
     [DynamicData(nameof(EverySignalInBothLanguages))]
@@ -68,7 +75,7 @@ public sealed class TemplateTests
     {
         var mail = Render(signal, lang);
         var actual = $"Subject: {mail.Subject}\n\n{mail.Text}\n";
-        var path = Path.Combine(SnapshotFolder(), $"{signal}.{lang}.txt");
+        var path = Path.Combine(SnapshotFolder(), $"{signal.Replace(':', '-')}.{lang}.txt");
         if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1")
         {
             File.WriteAllText(path, actual);
