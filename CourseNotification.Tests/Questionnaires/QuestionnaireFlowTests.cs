@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CourseNotification.Cli.Hosting;
 using CourseNotification.Cli.Local;
+using CourseNotification.Questionnaires;
 using CourseNotification.Storage;
 using CourseNotification.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
@@ -231,5 +232,57 @@ public sealed class CampaignSettingsTests
         Assert.AreEqual("hot", (string)saved!["settings"]!["campaigns"]![0]!["id"]!);
         CollectionAssert.AreEqual(new[] { "questionnaire:hot", "questionnaire:hot:reminder1", "questionnaire:hot:reminder2" },
             saved["effective"]!["campaignSignals"]!.AsArray().Select(s => (string)s!).ToArray());
+    }
+}
+
+/// <summary>Erasing a person drops the links issued to them and unties their named answers, which stay in the figures.</summary>
+[TestClass]
+public sealed class QuestionnaireErasureTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public async Task After_erasure_the_persons_links_open_nothing_and_their_named_answers_are_anonymous()
+    {
+        await using var host = await LocalHost.StartAsync();
+        var services = host.App.Services;
+        var (course, learner, other) = (TestIds.Next(), TestIds.Next(), TestIds.Next());
+        var named = QuestionnaireCatalog.Shipped[QuestionnaireCatalog.Hot] with { Id = $"named-{course}", Anonymous = false };
+        await services.GetRequiredService<QuestionnaireCatalog>().SaveAsync(named, TestContext.CancellationToken);
+        (await host.Http.PutAsJsonAsync("api/snapshots", new JsonObject
+        {
+            ["courses"] = new JsonArray(new JsonObject { ["id"] = course, ["fullName"] = "Effacement" }),
+            ["learners"] = new JsonArray(new JsonObject { ["id"] = learner, ["email"] = $"e{learner}@example.org" }),
+            ["enrolments"] = new JsonArray(new JsonObject { ["id"] = learner, ["courseId"] = course, ["learnerId"] = learner }),
+        }, TestContext.CancellationToken)).EnsureSuccessStatusCode();
+        var links = services.GetRequiredService<InvitationLinks>();
+        Invitation InvitationOf(long person) => new(course, person, "hot", new DateOnly(2031, 6, 2), named.Id, "fr", DateTimeOffset.UtcNow.AddDays(30), Test: false);
+        var answered = new Uri((await links.IssueAsync(InvitationOf(learner), TestContext.CancellationToken)).Url).AbsolutePath;
+        var unanswered = new Uri((await links.IssueAsync(InvitationOf(learner), TestContext.CancellationToken)).Url).AbsolutePath;
+        var someoneElse = new Uri((await links.IssueAsync(InvitationOf(other), TestContext.CancellationToken)).Url).AbsolutePath;
+        var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["objectives"] = "5", ["content"] = "4", ["pace"] = "right", ["trainer"] = "5", ["materials"] = "4", ["overall"] = "5", ["recommend"] = "10", ["comment"] = "Signé : Marie",
+        });
+        Assert.AreEqual(HttpStatusCode.OK, (await host.Http.PostAsync(answered, form, TestContext.CancellationToken)).StatusCode);
+        var answers = services.GetRequiredService<AnswerStore>();
+        Assert.AreEqual(learner, (await answers.OfLearnerAsync(course, learner, TestContext.CancellationToken)).Single().LearnerId, "named: linked before erasure");
+        var export = await host.Http.GetFromJsonAsync<JsonObject>($"api/learners/{learner}/export", TestContext.CancellationToken);
+        Assert.AreEqual("10", (string)export!["courses"]![0]!["namedAnswers"]![0]!["values"]!["recommend"]![0]!, "the export includes named answers");
+
+        Assert.AreEqual(HttpStatusCode.NoContent, (await host.Http.DeleteAsync($"api/learners/{learner}", TestContext.CancellationToken)).StatusCode);
+
+        foreach (var path in new[] { answered, unanswered })
+        {
+            Assert.AreEqual(HttpStatusCode.NotFound, (await host.Http.GetAsync(path, TestContext.CancellationToken)).StatusCode, "the person's links open nothing");
+        }
+        Assert.AreEqual(HttpStatusCode.OK, (await host.Http.GetAsync(someoneElse, TestContext.CancellationToken)).StatusCode, "someone else's link still works");
+        Assert.AreEqual(0, (await answers.OfLearnerAsync(course, learner, TestContext.CancellationToken)).Count, "no answer linked to the person");
+        var remaining = new List<StoredAnswer>();
+        await foreach (var batch in answers.ListPagesAsync(course, DateOnly.MinValue, DateOnly.MaxValue, TestContext.CancellationToken))
+        {
+            remaining.AddRange(batch);
+        }
+        Assert.AreEqual((1, (long?)null), (remaining.Count, remaining[0].LearnerId), "the answer still counts, anonymous");
     }
 }
