@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using CourseNotification.Cli.Hosting;
 using CourseNotification.Enrolments;
+using CourseNotification.Questionnaires;
 using CourseNotification.Scanning;
 using CourseNotification.Settings;
 using CourseNotification.Signals;
@@ -72,13 +73,16 @@ internal static class DecisionTable
 
     public static async Task WriteAsync(IAsyncEnumerable<LearnerDecisions> learners, TimeZoneInfo siteZone, TextWriter output, CancellationToken cancellationToken)
     {
-        await output.WriteLineAsync($"{"course",-8}{"learner",-10}" + string.Concat(SignalKeys.All.Select(s => s.PadRight(Width))));
+        await output.WriteLineAsync($"{"course",-8}{"learner",-10}" + string.Concat(SignalKeys.All.Select(s => s.PadRight(Width))) + "questionnaires");
         var rows = 0;
         await foreach (var learner in learners.WithCancellation(cancellationToken))
         {
             var zone = TimeZones.Resolve(learner.Snapshot.Profile?.TimeZone, siteZone);
-            var cells = learner.Decisions.Select(d => Cell(d, zone).PadRight(Width));
-            await output.WriteLineAsync($"{learner.Snapshot.CourseId,-8}{learner.Snapshot.LearnerId,-10}" + string.Concat(cells));
+            var cells = learner.Decisions.Take(SignalEngine.BuiltInCount).Select(d => Cell(d, zone).PadRight(Width));
+            // A course's questionnaire signals vary from course to course: after the columns, as campaign:reminder=cell.
+            var campaigns = learner.Decisions.Skip(SignalEngine.BuiltInCount)
+                .Select(d => $"{d.Signal[QuestionnaireSignals.Prefix.Length..].Replace(":reminder", ":r", StringComparison.Ordinal)}={Cell(d, zone)}");
+            await output.WriteLineAsync($"{learner.Snapshot.CourseId,-8}{learner.Snapshot.LearnerId,-10}" + string.Concat(cells) + string.Join("  ", campaigns));
             rows++;
         }
         await output.WriteLineAsync();
