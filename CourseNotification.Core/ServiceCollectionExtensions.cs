@@ -3,6 +3,7 @@ using CourseNotification.Email;
 using CourseNotification.Enrolments;
 using CourseNotification.Http;
 using CourseNotification.Questionnaires;
+using CourseNotification.Reports;
 using CourseNotification.Scanning;
 using CourseNotification.Settings;
 using CourseNotification.Storage;
@@ -69,6 +70,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AnswerIntake>();
         services.AddSingleton<AnswerEndpoints>();
         services.AddSingleton<TestInvitation>();
+        services.AddSingleton<CommentScrubber>();
+        services.AddSingleton<QualiopiAggregator>();
+        services.AddSingleton<ReportEndpoints>();
 
         services.AddSingleton<SmtpMailTransport>();
         services.AddHttpClient<AcsMailTransport>();

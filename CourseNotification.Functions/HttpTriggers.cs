@@ -7,7 +7,7 @@ namespace CourseNotification.Functions;
 /// <summary>HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>.</summary>
 internal sealed class HttpTriggers(
     ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, OverviewEndpoints overview, QuestionnaireEndpoints questionnaires,
-    UnsubscribeEndpoints unsubscribe, AnswerEndpoints answers)
+    UnsubscribeEndpoints unsubscribe, AnswerEndpoints answers, ReportEndpoints reports)
 {
     [Function("PutSnapshots")]
     public Task<IResult> PutSnapshots(
@@ -78,6 +78,11 @@ internal sealed class HttpTriggers(
     public Task<IResult> PostQuestionnaireTest(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/courses/{id:long}/questionnaires/{campaign}/test")] HttpRequest request, long id, string campaign, CancellationToken cancellationToken) =>
         questionnaires.PostTestAsync(id, campaign, request, cancellationToken);
+
+    [Function("GetQualiopiReport")]
+    public Task<IResult> GetQualiopiReport(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/reports/qualiopi")] HttpRequest request, CancellationToken cancellationToken) =>
+        reports.GetQualiopiAsync(request, cancellationToken);
 
     [Function("GetAnswerPage")]
     public Task<IResult> GetAnswerPage(

@@ -55,6 +55,7 @@ public static class ServeHost
         app.MapGet("/api/questionnaires/{id}", (string id, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.GetAsync(id, ct));
         app.MapPut("/api/questionnaires/{id}", (string id, HttpRequest r, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.PutAsync(id, r, ct));
         app.MapPost("/api/courses/{id:long}/questionnaires/{campaign}/test", (long id, string campaign, HttpRequest r, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.PostTestAsync(id, campaign, r, ct));
+        app.MapGet("/api/reports/qualiopi", (HttpRequest r, ReportEndpoints reports, CancellationToken ct) => reports.GetQualiopiAsync(r, ct));
         app.MapGet("/q/{token}", (string token, AnswerEndpoints answers, CancellationToken ct) => answers.GetAsync(token, ct));
         app.MapPost("/q/{token}", (string token, HttpRequest r, AnswerEndpoints answers, CancellationToken ct) => answers.PostAsync(token, r, ct));
         app.MapGet("/api/learners/{id:long}/export", (long id, AdminEndpoints admin, CancellationToken ct) => admin.ExportLearnerAsync(id, ct));

@@ -1,3 +1,4 @@
+using CourseNotification.Settings;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
 using Microsoft.Extensions.Logging;
@@ -32,7 +33,13 @@ public enum SubmissionOutcome
 /// takes its answer back, so there is still one per invitation.
 /// </summary>
 public sealed class AnswerIntake(
-    InvitationStore invitations, QuestionnaireCatalog catalog, AnswerStore answers, LedgerStore ledger, TimeProvider clock, ILogger<AnswerIntake> logger)
+    InvitationStore invitations,
+    QuestionnaireCatalog catalog,
+    AnswerStore answers,
+    LedgerStore ledger,
+    SignalSettingsProvider settings,
+    TimeProvider clock,
+    ILogger<AnswerIntake> logger)
 {
     /// <summary>The link's invitation and questionnaire, or null when no such link was ever issued.</summary>
     public async Task<OpenedLink?> OpenAsync(string token, CancellationToken cancellationToken)
@@ -66,7 +73,8 @@ public sealed class AnswerIntake(
             return (SubmissionOutcome.Invalid, checkedAnswers);
         }
         var now = clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        // Answers are dated by the site's day, as report periods are.
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, settings.Platform.SiteZone).DateTime);
         var stored = await answers.AddAsync(
             new StoredAnswer(
                 invitation.CourseId, invitation.Campaign, invitation.Questionnaire, invitation.Lang, today, invitation.Test,

@@ -246,6 +246,25 @@ public sealed class LedgerStore(StorageAccount storage)
         }
     }
 
+    /// <summary>
+    /// The sends of a course that went out within [from, to), as (signal, person's key, anchor, instant) — the
+    /// person's key is an erased person's anonymous key once erased. Reports count invitations and
+    /// reminders from it.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Signal, string Person, string Anchor, DateTimeOffset At)>> SentAsync(
+        long courseId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var sent = new List<(string, string, string, DateTimeOffset)>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.Key(courseId)} and State eq {nameof(SendState.Sent)} and At ge {from} and At lt {to}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey", "At"], cancellationToken: cancellationToken))
+        {
+            var parts = row.RowKey.Split('|');
+            var at = row.GetDateTimeOffset("At") ?? default;
+            sent.Add(parts[0] == "erased" ? (parts[2], parts[1], parts[3], at) : (parts[1], parts[0], parts[2], at));
+        }
+        return sent;
+    }
+
     /// <summary>How many sends of a course reached each state within [from, to) (erased people's included).</summary>
     public async Task<IReadOnlyDictionary<SendState, int>> CountAsync(long courseId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {

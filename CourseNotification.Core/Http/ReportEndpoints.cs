@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CourseNotification.Questionnaires;
+using CourseNotification.Reports;
+using CourseNotification.Settings;
+using CourseNotification.Storage;
+using CourseNotification.Templates;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CourseNotification.Http;
+
+/// <summary>
+/// <c>GET /api/reports/qualiopi?courses=&amp;from=&amp;to=&amp;campaign=&amp;questionnaire=&amp;lang=&amp;format=pdf|json|csv</c>:
+/// the Qualiopi report of a scope and period, as a PDF (default), or its figures as JSON or CSV. Every
+/// parameter is checked first; a wrong one gets a problem naming it.
+/// </summary>
+public sealed class ReportEndpoints(
+    QualiopiAggregator aggregator,
+    CourseStore courses,
+    QuestionnaireCatalog catalog,
+    SignalSettingsProvider settings,
+    IOptions<PlatformOptions> platform,
+    TimeProvider clock,
+    ILogger<ReportEndpoints> logger)
+{
+    /// <summary>The longest period a report may cover (and its previous period as much again).</summary>
+    public const int MaxDays = 3 * 366;
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public async Task<IResult> GetQualiopiAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (scope, format, problem) = await ParseAsync(request.Query, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var report = await aggregator.BuildAsync(scope!, null, cancellationToken);
+        logger.LogInformation(
+            "Qualiopi report of {CourseCount} courses from {From} to {To} built as {Format}: {Answers} answers", report.Courses.Count, scope!.From, scope.To, format, report.Participation.Answered);
+        var name = $"qualiopi-{scope.From:yyyy-MM-dd}-{scope.To:yyyy-MM-dd}";
+        switch (format)
+        {
+            case "json":
+                return Results.Json(report, Json);
+            case "csv":
+                var csv = new StringWriter(CultureInfo.InvariantCulture);
+                await ReportCsv.WriteAsync(report, csv);
+                return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", name + ".csv");
+            default:
+                var pdf = new MemoryStream();
+                ReportPdf.Write(report, pdf);
+                return Results.File(pdf.ToArray(), "application/pdf", name + ".pdf");
+        }
+    }
+
+    /// <summary>The scope and format a query asks for, or the problem with it.</summary>
+    public async Task<(ReportScope? Scope, string Format, IResult? Problem)> ParseAsync(IQueryCollection query, CancellationToken cancellationToken)
+    {
+        var format = query["format"].ToString() is { Length: > 0 } f ? f : "pdf";
+        if (format is not ("pdf" or "json" or "csv"))
+        {
+            return (null, format, Problems.Field(400, "format", $"'{format}' is not a format: pdf, json or csv."));
+        }
+        var lang = query["lang"].ToString() is { Length: > 0 } l ? l : platform.Value.DefaultLanguage;
+        if (!Languages.Supported.Contains(lang))
+        {
+            return (null, format, Problems.Field(400, "lang", $"'{lang}' is not a language of reports ({string.Join(", ", Languages.Supported)})."));
+        }
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), settings.Platform.SiteZone).DateTime);
+        if (!TryDate(query["to"], today, out var to))
+        {
+            return (null, format, Problems.Field(400, "to", "to is a date: yyyy-MM-dd."));
+        }
+        if (!TryDate(query["from"], to.AddDays(-89), out var from))
+        {
+            return (null, format, Problems.Field(400, "from", "from is a date: yyyy-MM-dd."));
+        }
+        if (from > to || to.DayNumber - from.DayNumber >= MaxDays)
+        {
+            return (null, format, Problems.Field(400, "from", $"from is on or before to, at most {MaxDays} days before."));
+        }
+        var ids = new List<long>();
+        foreach (var part in query["courses"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id <= 0)
+            {
+                return (null, format, Problems.Field(400, "courses", $"'{part}' is not a course id (courses is a comma-separated list of ids; none: every course)."));
+            }
+            if (await courses.GetAsync(id, cancellationToken) is null)
+            {
+                return (null, format, Problems.Field(404, "courses", $"Course {id} is not known here."));
+            }
+            ids.Add(id);
+        }
+        var campaign = query["campaign"].ToString() is { Length: > 0 } c ? c : null;
+        var questionnaire = query["questionnaire"].ToString() is { Length: > 0 } q ? q : await QuestionnaireOfAsync(campaign, ids, cancellationToken);
+        if (await catalog.GetAsync(questionnaire, cancellationToken) is null)
+        {
+            return (null, format, Problems.Field(404, "questionnaire", $"No questionnaire '{questionnaire}'."));
+        }
+        return (new ReportScope(ids.Distinct().ToList(), from, to, questionnaire, campaign, lang), format, null);
+    }
+
+    /// <summary>The questionnaire a campaign asks in the first course that has it; without a campaign, the shipped hot evaluation.</summary>
+    private async Task<string> QuestionnaireOfAsync(string? campaign, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        if (campaign is not null)
+        {
+            foreach (var id in ids)
+            {
+                if (await courses.GetAsync(id, cancellationToken) is { } course
+                    && (await settings.ForAsync(course, cancellationToken)).Campaigns.FirstOrDefault(c => c.Id == campaign) is { } found)
+                {
+                    return found.Questionnaire;
+                }
+            }
+        }
+        return QuestionnaireCatalog.Hot;
+    }
+
+    private static bool TryDate(Microsoft.Extensions.Primitives.StringValues value, DateOnly fallback, out DateOnly day)
+    {
+        if (value.Count == 0 || string.IsNullOrEmpty(value[0]))
+        {
+            day = fallback;
+            return true;
+        }
+        return DateOnly.TryParseExact(value[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+    }
+}
