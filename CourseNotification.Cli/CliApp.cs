@@ -16,6 +16,7 @@ public static class CliApp
         RedriveCommand.Create(),
         SyncCommand.Create(),
         ImportCommand.Create(),
+        ReportCommand.Create(),
         DemoCommand.Create(),
     };
 

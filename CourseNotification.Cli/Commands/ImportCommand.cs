@@ -29,7 +29,7 @@ internal static class ImportCommand
             CsvImportReport report;
             try
             {
-                report = await host.Services.GetRequiredService<CsvImport>().ImportAsync(reader, new ProgressBar(total), cancellationToken);
+                report = await host.Services.GetRequiredService<CsvImport>().ImportAsync(reader, new ConsoleProgress(total, "rows"), cancellationToken);
             }
             catch (FormatException e)
             {
@@ -47,22 +47,4 @@ internal static class ImportCommand
     }
 
     private static string Counts(UpsertCounts counts) => $"{counts.Created} created, {counts.Updated} updated, {counts.Rejected} rejected";
-
-    /// <summary>A text progress bar on standard error, drawn only for files large enough to wait for.</summary>
-    private sealed class ProgressBar(int total) : IProgress<int>
-    {
-        public void Report(int value)
-        {
-            if (total < 1000)
-            {
-                return;
-            }
-            var done = Math.Min(value * 30 / total, 30);
-            Console.Error.Write($"\r[{new string('#', done)}{new string('.', 30 - done)}] {value}/{total} rows");
-            if (value >= total)
-            {
-                Console.Error.WriteLine();
-            }
-        }
-    }
 }

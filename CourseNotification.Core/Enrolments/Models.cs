@@ -31,10 +31,16 @@ public sealed record Learner
     public DateTimeOffset? LastLogin { get; init; }
 }
 
-/// <summary>The part of a learner the engine needs, copied into each of their snapshots so a scan reads one table.</summary>
-public sealed record LearnerProfile(string Lang, string TimeZone, bool Suspended, bool OptedOut = false)
+/// <summary>
+/// The part of a learner the engine needs, copied into each of their snapshots so a scan reads one table;
+/// with their names, so a course's people are known from its snapshots alone (comments in reports are
+/// cleaned of them).
+/// </summary>
+public sealed record LearnerProfile(
+    string Lang, string TimeZone, bool Suspended, bool OptedOut = false, string FirstName = "", string LastName = "", string Username = "")
 {
-    public static LearnerProfile Of(Learner learner) => new(learner.Lang, learner.TimeZone, learner.Suspended, learner.OptedOut);
+    public static LearnerProfile Of(Learner learner) =>
+        new(learner.Lang, learner.TimeZone, learner.Suspended, learner.OptedOut, learner.FirstName, learner.LastName, learner.Username);
 }
 
 /// <summary>A role assignment or unassignment as Moodle reported it.</summary>

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using CourseNotification.Questionnaires;
 using CourseNotification.Reports;
 using CourseNotification.Settings;
@@ -30,12 +27,6 @@ public sealed class ReportEndpoints(
     /// <summary>The longest period a report may cover (and its previous period as much again).</summary>
     public const int MaxDays = 3 * 366;
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     public async Task<IResult> GetQualiopiAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var (scope, format, problem) = await ParseAsync(request.Query, cancellationToken);
@@ -46,27 +37,18 @@ public sealed class ReportEndpoints(
         var report = await aggregator.BuildAsync(scope!, null, cancellationToken);
         logger.LogInformation(
             "Qualiopi report of {CourseCount} courses from {From} to {To} built as {Format}: {Answers} answers", report.Courses.Count, scope!.From, scope.To, format, report.Participation.Answered);
-        var name = $"qualiopi-{scope.From:yyyy-MM-dd}-{scope.To:yyyy-MM-dd}";
-        switch (format)
-        {
-            case "json":
-                return Results.Json(report, Json);
-            case "csv":
-                var csv = new StringWriter(CultureInfo.InvariantCulture);
-                await ReportCsv.WriteAsync(report, csv);
-                return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", name + ".csv");
-            default:
-                var pdf = new MemoryStream();
-                ReportPdf.Write(report, pdf);
-                return Results.File(pdf.ToArray(), "application/pdf", name + ".pdf");
-        }
+        var file = new MemoryStream();
+        await ReportFormats.WriteAsync(report, format, file, cancellationToken);
+        // The PDF and the CSV come as files to save; the JSON as an API answer.
+        var name = format == "json" ? null : $"qualiopi-{scope.From:yyyy-MM-dd}-{scope.To:yyyy-MM-dd}.{format}";
+        return Results.File(file.ToArray(), ReportFormats.ContentType(format), name);
     }
 
     /// <summary>The scope and format a query asks for, or the problem with it.</summary>
     public async Task<(ReportScope? Scope, string Format, IResult? Problem)> ParseAsync(IQueryCollection query, CancellationToken cancellationToken)
     {
         var format = query["format"].ToString() is { Length: > 0 } f ? f : "pdf";
-        if (format is not ("pdf" or "json" or "csv"))
+        if (!ReportFormats.All.Contains(format))
         {
             return (null, format, Problems.Field(400, "format", $"'{format}' is not a format: pdf, json or csv."));
         }

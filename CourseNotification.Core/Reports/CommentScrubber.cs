@@ -5,10 +5,10 @@ namespace CourseNotification.Reports;
 
 /// <summary>
 /// Takes people out of free comments before they reach a report: email addresses, phone numbers, and
-/// the names (first, last, user name) of the people enrolled in the comment's course, each replaced by
-/// "[…]". Names are read only for courses that have comments.
+/// the names (first, last, user name) of the people enrolled in the comment's course (from its snapshots'
+/// copy of their profile), each replaced by "[…]". Names are read only for courses that have comments.
 /// </summary>
-public sealed partial class CommentScrubber(SnapshotStore snapshots, LearnerStore learners)
+public sealed partial class CommentScrubber(SnapshotStore snapshots)
 {
     public const string Mask = "[…]";
 
@@ -36,34 +36,9 @@ public sealed partial class CommentScrubber(SnapshotStore snapshots, LearnerStor
         return text;
     }
 
-    private async Task<IReadOnlyCollection<string>> NamesAsync(long courseId, CancellationToken cancellationToken)
-    {
-        var ids = new List<long>();
-        await foreach (var page in snapshots.ListPagesAsync(courseId, 500, cancellationToken))
-        {
-            ids.AddRange(page.Select(s => s.LearnerId));
-        }
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (id, ct) =>
-        {
-            if (await learners.GetAsync(id, ct) is not { } learner)
-            {
-                return;
-            }
-            lock (names)
-            {
-                foreach (var name in new[] { learner.FirstName, learner.LastName, learner.Username })
-                {
-                    // Two letters or fewer would take words out of every comment.
-                    if (name is { Length: > 2 })
-                    {
-                        names.Add(name.Trim());
-                    }
-                }
-            }
-        });
-        return names;
-    }
+    private async Task<IReadOnlyCollection<string>> NamesAsync(long courseId, CancellationToken cancellationToken) =>
+        // Two letters or fewer would take words out of every comment.
+        (await snapshots.NamesAsync(courseId, cancellationToken)).Select(n => n.Trim()).Where(n => n.Length > 2).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"[\w.+-]+@[\w-]+(\.[\w-]+)+", RegexOptions.CultureInvariant)]
     private static partial Regex Email();

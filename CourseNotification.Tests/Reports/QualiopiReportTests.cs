@@ -158,6 +158,26 @@ public sealed class QualiopiReportTests
         }
     }
 
+    [TestMethod]
+    public async Task Cn_report_writes_the_same_report_to_a_file_and_refuses_a_wrong_parameter_by_name()
+    {
+        await using var host = await LocalHost.StartAsync();
+        var data = await FixedDataAsync(host);
+        var storage = "AzureWebJobsStorage=" + host.Configuration["AzureWebJobsStorage"];
+        var csv = Path.Combine(Path.GetTempPath(), $"report-{data.Alpha}.csv");
+        var exit = await CourseNotification.Cli.CliApp.RunAsync(
+            ["report", "--out", csv, "--courses", $"{data.Alpha},{data.Beta}", "--from", "2031-03-01", "--to", "2031-03-31", "--questionnaire", data.Questionnaire, storage]);
+        Assert.AreEqual(0, exit);
+        var lines = await File.ReadAllLinesAsync(csv, TestContext.CancellationToken);
+        CollectionAssert.Contains(lines, "period,,,,answered,4");
+        CollectionAssert.Contains(lines, "period,,,,reminded,2");
+        File.Delete(csv);
+
+        var refused = await CourseNotification.Cli.CliApp.RunAsync(["report", "--out", csv, "--from", "2031-02-30", storage]);
+        Assert.AreEqual(2, refused);
+        Assert.IsFalse(File.Exists(csv), "nothing written");
+    }
+
     private sealed record FixedData(ReportScope Scope, long Alpha, long Beta, string Questionnaire);
 
     /// <summary>Two courses, a small questionnaire, answers and sends in this period and the one before.</summary>
