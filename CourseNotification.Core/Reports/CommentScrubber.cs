@@ -13,32 +13,37 @@ public sealed partial class CommentScrubber(SnapshotStore snapshots)
     public const string Mask = "[…]";
 
     /// <summary>The comments of one course, scrubbed, in the same order.</summary>
-    public async Task<IReadOnlyList<string>> ScrubAsync(long courseId, IReadOnlyList<string> comments, CancellationToken cancellationToken)
-    {
-        if (comments.Count == 0)
-        {
-            return comments;
-        }
-        var names = await NamesAsync(courseId, cancellationToken);
-        return [.. comments.Select(c => Scrub(c, names))];
-    }
+    public async Task<IReadOnlyList<string>> ScrubAsync(long courseId, IReadOnlyList<string> comments, CancellationToken cancellationToken) =>
+        comments.Count == 0 ? comments : Scrub(comments, await NamesAsync(courseId, cancellationToken));
 
-    /// <summary>One comment without addresses, phone numbers and the given names (whole words, any case).</summary>
-    public static string Scrub(string comment, IReadOnlyCollection<string> names)
-    {
-        var text = Email().Replace(comment, Mask);
-        text = Phone().Replace(text, Mask);
-        if (names.Count > 0)
+    /// <summary>
+    /// Comments without addresses, phone numbers and the given names: every word (letters and digits,
+    /// hyphens and apostrophes inside) that is a name or holds one, whatever its case. One pass over each
+    /// comment, whatever the number of names. A name that is also a word ("Rose") is masked as a word
+    /// too: when in doubt, the person is protected.
+    /// </summary>
+    public static IReadOnlyList<string> Scrub(IReadOnlyList<string> comments, IReadOnlySet<string> names) =>
+        [.. comments.Select(comment =>
         {
-            var pattern = @"(?<![\p{L}\p{N}])(" + string.Join('|', names.OrderByDescending(n => n.Length).Select(Regex.Escape)) + @")(?![\p{L}\p{N}])";
-            text = Regex.Replace(text, pattern, Mask, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-        }
-        return text;
-    }
+            var text = Phone().Replace(Email().Replace(comment, Mask), Mask);
+            return names.Count == 0 ? text : Word().Replace(text, word => IsName(word.Value, names) ? Mask : word.Value);
+        })];
 
-    private async Task<IReadOnlyCollection<string>> NamesAsync(long courseId, CancellationToken cancellationToken) =>
+    private static readonly char[] Joiners = ['-', '\'', '’'];
+
+    /// <summary>A name, or a compound of names ("Jean-Marc"), or a name behind an elision ("d'Hugo").</summary>
+    private static bool IsName(string word, IReadOnlySet<string> names) =>
+        names.Contains(word) || (word.IndexOfAny(Joiners) >= 0 && word.Split(Joiners).Where(part => part.Length > 2).Any(names.Contains));
+
+    private async Task<IReadOnlySet<string>> NamesAsync(long courseId, CancellationToken cancellationToken) =>
         // Two letters or fewer would take words out of every comment.
-        (await snapshots.NamesAsync(courseId, cancellationToken)).Select(n => n.Trim()).Where(n => n.Length > 2).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        (await snapshots.NamesAsync(courseId, cancellationToken))
+            .SelectMany(name => name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Where(part => part.Length > 2)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+(['’-][\p{L}\p{N}]+)*", RegexOptions.CultureInvariant)]
+    private static partial Regex Word();
 
     [GeneratedRegex(@"[\w.+-]+@[\w-]+(\.[\w-]+)+", RegexOptions.CultureInvariant)]
     private static partial Regex Email();

@@ -66,9 +66,8 @@ internal sealed class PdfPages
     /// <summary>Wrapped text; a paragraph longer than the page goes on over the next ones, line by line.</summary>
     public void Paragraph(string text, SKTypeface typeface, float size, SKColor color, float indent = 0, float after = 4)
     {
-        using var font = new SKFont(typeface, size);
         var lineHeight = size * 1.35f;
-        foreach (var line in Wrap(text, font, ContentWidth - indent))
+        foreach (var line in Wrap(text, Font(typeface, size), ContentWidth - indent))
         {
             KeepTogether(lineHeight);
             var (x, baseline) = (Margin + indent, _y + size);
@@ -82,9 +81,8 @@ internal sealed class PdfPages
     /// <summary>A row of cells at the given column widths, each wrapped within its column; the row is kept on one page.</summary>
     public void Row(IReadOnlyList<string> cells, IReadOnlyList<float> widths, SKTypeface typeface, float size, SKColor color, bool rule = false)
     {
-        using var font = new SKFont(typeface, size);
         var lineHeight = size * 1.35f;
-        var wrapped = cells.Select((cell, i) => Wrap(cell, font, widths[i] - 6)).ToList();
+        var wrapped = cells.Select((cell, i) => Wrap(cell, Font(typeface, size), widths[i] - 6)).ToList();
         var height = wrapped.Max(lines => lines.Count) * lineHeight + 4;
         KeepTogether(height);
         var top = _y;
@@ -153,44 +151,56 @@ internal sealed class PdfPages
 
     private static void DrawText(SKCanvas canvas, string text, float x, float baseline, SKTypeface typeface, float size, SKColor color)
     {
-        using var font = new SKFont(typeface, size);
         using var paint = new SKPaint { Color = color, IsAntialias = true };
-        canvas.DrawText(text, x, baseline, SKTextAlign.Left, font, paint);
+        canvas.DrawText(text, x, baseline, SKTextAlign.Left, Font(typeface, size), paint);
     }
 
-    /// <summary>Lines of at most <paramref name="width"/>: words kept whole unless one alone is wider; line breaks in the text kept.</summary>
+    /// <summary>One font object per typeface and size for the whole document (thousands of lines share a handful).</summary>
+    private static SKFont Font(SKTypeface typeface, float size) =>
+        Fonts.GetOrAdd((typeface, size), static key => new SKFont(key.Item1, key.Item2));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(SKTypeface, float), SKFont> Fonts = new();
+
+    /// <summary>Lines of at most <paramref name="width"/>: words kept whole unless one alone is wider; line breaks in the text kept. Each word is measured once.</summary>
     internal static List<string> Wrap(string text, SKFont font, float width)
     {
         var lines = new List<string>();
+        var space = font.MeasureText(" ");
         foreach (var paragraph in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
         {
-            var line = "";
+            var line = new System.Text.StringBuilder();
+            var used = 0f;
             foreach (var word in paragraph.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
-                var candidate = line.Length == 0 ? word : line + " " + word;
-                if (font.MeasureText(candidate) <= width)
+                var size = font.MeasureText(word);
+                if (line.Length > 0 && used + space + size <= width)
                 {
-                    line = candidate;
+                    line.Append(' ').Append(word);
+                    used += space + size;
                     continue;
                 }
                 if (line.Length > 0)
                 {
-                    lines.Add(line);
+                    lines.Add(line.ToString());
+                    line.Clear();
                 }
-                line = word;
+                var rest = word;
                 // A word wider than the line (a long URL) is cut where it must be.
-                while (font.MeasureText(line) > width && line.Length > 1)
+                while (size > width && rest.Length > 1)
                 {
-                    var fit = line.Length - 1;
-                    while (fit > 1 && font.MeasureText(line[..fit]) > width)
+                    var fit = rest.Length - 1;
+                    while (fit > 1 && font.MeasureText(rest[..fit]) > width)
                     {
                         fit--;
                     }
-                    lines.Add(line[..fit]);
-                    line = line[fit..];
+                    lines.Add(rest[..fit]);
+                    rest = rest[fit..];
+                    size = font.MeasureText(rest);
                 }
+                line.Append(rest);
+                used = size;
             }
-            lines.Add(line);
+            lines.Add(line.ToString());
         }
         return lines;
     }

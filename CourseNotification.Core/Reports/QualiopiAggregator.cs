@@ -104,6 +104,10 @@ public sealed class QualiopiAggregator(
             return null;
         }
         var previousScope = scope.Previous();
+        var zone = settings.Platform.SiteZone;
+        // The ledger's sends and the course's settings are read while the answers stream in.
+        var sentTask = ledger.SentAsync(courseId, StartOf(previousScope.From, zone), StartOf(scope.To.AddDays(1), zone), cancellationToken);
+        var settingsTask = settings.ForAsync(course, cancellationToken);
         var (current, previous) = (new AnswerTally(definition), new AnswerTally(definition));
         var campaigns = new HashSet<string>(StringComparer.Ordinal);
         var texts = new List<(DateOnly Day, string Question, string Text)>();
@@ -134,13 +138,11 @@ public sealed class QualiopiAggregator(
         }
 
         // Invitations and reminders of the campaigns that ask this questionnaire (those configured now, and those answers name).
-        var effective = await settings.ForAsync(course, cancellationToken);
-        foreach (var campaign in effective.Campaigns.Where(c => c.Questionnaire == scope.Questionnaire && (scope.Campaign is null || c.Id == scope.Campaign)))
+        foreach (var campaign in (await settingsTask).Campaigns.Where(c => c.Questionnaire == scope.Questionnaire && (scope.Campaign is null || c.Id == scope.Campaign)))
         {
             campaigns.Add(campaign.Id);
         }
-        var zone = settings.Platform.SiteZone;
-        var sent = await ledger.SentAsync(courseId, StartOf(previousScope.From, zone), StartOf(scope.To.AddDays(1), zone), cancellationToken);
+        var sent = await sentTask;
         var (participation, previousParticipation) = (Count(sent, campaigns, scope, zone), Count(sent, campaigns, previousScope, zone));
 
         var scrubbed = await scrubber.ScrubAsync(courseId, [.. texts.Select(t => t.Text)], cancellationToken);
