@@ -6,6 +6,8 @@ using Azure.Data.Tables;
 using CourseNotification.Cli.Demo;
 using CourseNotification.Cli.Hosting;
 using CourseNotification.Cli.Local;
+using CourseNotification.Questionnaires;
+using CourseNotification.Reports;
 using CourseNotification.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -24,7 +26,8 @@ internal static class DemoCommand
     /// <summary>Scan instants of a day (UTC): mornings in Réunion, Paris, Montréal and Nouméa (the next day there).</summary>
     private static readonly TimeSpan[] ScanTimes = [new(5, 5, 0), new(8, 5, 0), new(14, 5, 0), new(22, 5, 0)];
 
-    private static readonly string[] ExpectedSignals = ["welcome", "firstcall", "secondcall", "end15", "end7", "end1", "closed", "completed", "inactive"];
+    private static readonly string[] ExpectedSignals =
+        ["welcome", "firstcall", "secondcall", "end15", "end7", "end1", "closed", "completed", "inactive", "questionnaire:hot", "questionnaire:hot:reminder1", "questionnaire:cold"];
 
     public static Command Create()
     {
@@ -49,6 +52,13 @@ internal static class DemoCommand
 
             (await http.PutAsJsonAsync("api/snapshots", organisation.Snapshots(), cancellationToken)).EnsureSuccessStatusCode();
             await Console.Out.WriteLineAsync($"Loaded {organisation.Courses.Count} courses, {organisation.Learners.Count} people and their enrolments through PUT /api/snapshots.");
+            foreach (var (courseId, settings) in organisation.CourseSettings())
+            {
+                (await http.PutAsJsonAsync($"api/courses/{courseId}/settings", settings, cancellationToken)).EnsureSuccessStatusCode();
+            }
+            await Console.Out.WriteLineAsync("Questionnaire campaigns set: hot evaluation on completion everywhere, cold evaluation after the access end where courses end.");
+            using var respondentInbox = maildev is null ? null : new MaildevInbox(maildev.WebUrl);
+            var respondents = respondentInbox is null ? null : new DemoRespondents(http, respondentInbox);
 
             var total = parse.GetValue(days);
             var pipeline = app.Services.GetRequiredService<Pipeline>();
@@ -70,12 +80,18 @@ internal static class DemoCommand
                         throw new TimeoutException("The queues did not empty within 2 minutes.");
                     }
                 }
+                // In the evening, learners read their mail; some answer the questionnaires.
+                if (respondents is not null)
+                {
+                    await respondents.AnswerNewMailAsync(cancellationToken);
+                }
                 var done = (day + 1) * 30 / total;
                 Console.Write($"\r[{new string('#', done)}{new string('.', 30 - done)}] {DemoOrganisation.FirstDay.AddDays(day):ddd yyyy-MM-dd}  day {day + 1}/{total}");
             }
             Console.WriteLine();
 
             var ok = await ReportAsync(app, configuration, maildev, baseUrl, total, cancellationToken);
+            ok &= await QualiopiAsync(app, total, cancellationToken);
             if (parse.GetValue(keep))
             {
                 await Console.Out.WriteLineAsync("Running until Ctrl+C.");
@@ -107,6 +123,37 @@ internal static class DemoCommand
         return maildev;
     }
 
+    /// <summary>
+    /// Each campaign's participation over the demo's weeks, from the same figures as the Qualiopi report,
+    /// and the hot and cold reports as PDFs in demo-output/; true when answers came in.
+    /// </summary>
+    private static async Task<bool> QualiopiAsync(WebApplication app, int days, CancellationToken cancellationToken)
+    {
+        var aggregator = app.Services.GetRequiredService<QualiopiAggregator>();
+        var folder = Directory.CreateDirectory(Path.Combine(Directory.GetCurrentDirectory(), "demo-output"));
+        var (from, to) = (DateOnly.FromDateTime(DemoOrganisation.FirstDay.DateTime), DateOnly.FromDateTime(DemoOrganisation.FirstDay.DateTime).AddDays(days - 1));
+        await Console.Out.WriteLineAsync();
+        await Console.Out.WriteLineAsync($"{"questionnaire",-16} {"invited",8} {"reminded",9} {"answered",9} {"response",9} {"satisfied",10}");
+        var answered = 0;
+        foreach (var (questionnaire, name) in new[] { (QuestionnaireCatalog.Hot, "hot"), (QuestionnaireCatalog.Cold, "cold") })
+        {
+            var report = await aggregator.BuildAsync(new ReportScope([], from, to, questionnaire, null, "fr"), null, cancellationToken);
+            var p = report.Participation;
+            answered += p.Answered;
+            await Console.Out.WriteLineAsync(
+                $"{name,-16} {p.Invited,8} {p.Reminded,9} {p.Answered,9} {Percent(p.ResponseRate),9} {Percent(report.Headline.SatisfactionRate),10}");
+            var path = Path.Combine(folder.FullName, $"qualiopi-{name}.pdf");
+            await using (var file = File.Create(path))
+            {
+                await ReportFormats.WriteAsync(report, "pdf", file, cancellationToken);
+            }
+            await Console.Out.WriteLineAsync($"  Qualiopi report ({name}): {path}");
+        }
+        return days < 30 || answered > 0;
+
+        static string Percent(double? share) => share is { } s ? s.ToString("P0", CultureInfo.InvariantCulture) : "-";
+    }
+
     /// <summary>Sends by signal (from the ledger) and by language (from the inbox); true when they agree and every kind of signal went out.</summary>
     private static async Task<bool> ReportAsync(WebApplication app, IConfiguration configuration, MaildevServer? maildev, Uri baseUrl, int days, CancellationToken cancellationToken)
     {
@@ -115,21 +162,21 @@ internal static class DemoCommand
         var failed = 0;
         await foreach (var row in ledger.QueryAsync<TableEntity>(select: ["RowKey", "State"], cancellationToken: cancellationToken))
         {
-            if (row.GetString("State") == "Sent")
+            var signal = row.RowKey.Split('|')[1];
+            if (row.GetString("State") == "Sent" && !signal.EndsWith(":answered", StringComparison.Ordinal))
             {
-                var signal = row.RowKey.Split('|')[1];
                 bySignal[signal] = bySignal.GetValueOrDefault(signal) + 1;
             }
             failed += row.GetString("State") == "Failed" ? 1 : 0;
         }
         var sent = bySignal.Values.Sum();
         await Console.Out.WriteLineAsync();
-        await Console.Out.WriteLineAsync($"{"signal",-12} {"sent",6}");
+        await Console.Out.WriteLineAsync($"{"signal",-32} {"sent",6}");
         foreach (var (signal, count) in bySignal)
         {
-            await Console.Out.WriteLineAsync($"{signal,-12} {count,6}");
+            await Console.Out.WriteLineAsync($"{signal,-32} {count,6}");
         }
-        await Console.Out.WriteLineAsync($"{"total",-12} {sent,6}   (failed: {failed})");
+        await Console.Out.WriteLineAsync($"{"total",-32} {sent,6}   (failed: {failed})");
         await Console.Out.WriteLineAsync();
         var period = $"from={Uri.EscapeDataString(DemoOrganisation.FirstDay.ToString("O"))}&to={Uri.EscapeDataString(DemoOrganisation.FirstDay.AddDays(days).ToString("O"))}";
         await Console.Out.WriteLineAsync($"Site overview:        {new Uri(baseUrl, $"overview?{period}")}");

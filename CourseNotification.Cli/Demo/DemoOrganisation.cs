@@ -15,6 +15,7 @@ internal sealed class DemoOrganisation
 
     private static readonly string[] FirstNames = ["Camille", "Léa", "Hugo", "Inès", "Louis", "Chloé", "Nathan", "Manon", "Jules", "Sarah", "Karim", "Aïcha", "Tom", "Emma", "Noah", "Jade", "Mark", "Olivia", "Ethan", "Grace"];
     private static readonly string[] LastNames = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "Smith", "Brown", "Tremblay", "Gagnon", "Nguyen", "Hoarau"];
+    private static readonly (string First, string Last)[] Trainers = [("Alexandre", "Garnier"), ("Sophie", "Lambert"), ("Julien", "Roux"), ("Nadia", "Benali")];
     private static readonly (string Zone, string Lang)[] Places =
     [
         ("Europe/Paris", "fr"), ("Europe/Paris", "fr"), ("Europe/Paris", "fr"), ("Europe/Paris", "fr"), ("99", "fr"),
@@ -59,10 +60,10 @@ internal sealed class DemoOrganisation
             Behave(random, courseId, id, start);
         }
         // One trainer per course: never a learner signal.
-        foreach (var course in courseStarts.Keys)
+        foreach (var (course, (first, last)) in courseStarts.Keys.Zip(Trainers))
         {
             var id = 900 + (int)course;
-            Learners.Add(new JsonObject { ["id"] = id, ["email"] = $"trainer{course}@formation.example", ["firstName"] = "Formateur", ["lastName"] = $"{course}", ["lang"] = "fr" });
+            Learners.Add(new JsonObject { ["id"] = id, ["email"] = $"trainer{course}@formation.example", ["firstName"] = first, ["lastName"] = last, ["lang"] = "fr" });
             Enrolments.Add(new JsonObject { ["id"] = 60_000 + course, ["courseId"] = course, ["learnerId"] = id, ["start"] = courseStarts[course].ToUnixTimeSeconds(), ["roles"] = new JsonArray("editingteacher") });
         }
         _events.Sort((a, b) => a.At.CompareTo(b.At));
@@ -80,6 +81,21 @@ internal sealed class DemoOrganisation
         ["learners"] = new JsonArray([.. Learners.Select(l => (JsonNode)l.DeepClone())]),
         ["enrolments"] = new JsonArray([.. Enrolments.Select(e => (JsonNode)e.DeepClone())]),
     };
+
+    /// <summary>
+    /// Each course's questionnaire campaigns (PUT /api/courses/{id}/settings): the hot evaluation on
+    /// completion with reminders after 7 and 14 days everywhere; a cold one where access ends, 7 days after
+    /// (60 in real life: shortened so the demo's weeks see it).
+    /// </summary>
+    public IEnumerable<(long CourseId, JsonObject Settings)> CourseSettings() => Courses.Select(course =>
+    {
+        var campaigns = new JsonArray(new JsonObject { ["id"] = "hot", ["questionnaire"] = "qualiopi-hot", ["trigger"] = "completed", ["reminderDays"] = new JsonArray(7, 14) });
+        if (course["endDate"]!.GetValue<long>() != 0)
+        {
+            campaigns.Add(new JsonObject { ["id"] = "cold", ["questionnaire"] = "qualiopi-cold", ["trigger"] = "accessEnd", ["delayDays"] = 7, ["reminderDays"] = new JsonArray(7) });
+        }
+        return (course["id"]!.GetValue<long>(), new JsonObject { ["campaigns"] = campaigns });
+    });
 
     /// <summary>The Moodle events that happen after <paramref name="from"/> up to <paramref name="to"/>.</summary>
     public IEnumerable<JsonObject> EventsBetween(DateTimeOffset from, DateTimeOffset to) =>

@@ -5,16 +5,12 @@ namespace CourseNotification.Reports;
 
 /// <summary>
 /// Takes people out of free comments before they reach a report: email addresses, phone numbers, and
-/// the names (first, last, user name) of the people enrolled in the comment's course (from its snapshots'
-/// copy of their profile), each replaced by "[…]". Names are read only for courses that have comments.
+/// the names (first, last, user name) of the people enrolled in the report's courses (from their snapshots'
+/// copy of each profile), each replaced by "[…]".
 /// </summary>
 public sealed partial class CommentScrubber(SnapshotStore snapshots)
 {
     public const string Mask = "[…]";
-
-    /// <summary>The comments of one course, scrubbed, in the same order.</summary>
-    public async Task<IReadOnlyList<string>> ScrubAsync(long courseId, IReadOnlyList<string> comments, CancellationToken cancellationToken) =>
-        comments.Count == 0 ? comments : Scrub(comments, await NamesAsync(courseId, cancellationToken));
 
     /// <summary>
     /// Comments without addresses, phone numbers and the given names: every word (letters and digits,
@@ -35,7 +31,8 @@ public sealed partial class CommentScrubber(SnapshotStore snapshots)
     private static bool IsName(string word, IReadOnlySet<string> names) =>
         names.Contains(word) || (word.IndexOfAny(Joiners) >= 0 && word.Split(Joiners).Where(part => part.Length > 2).Any(names.Contains));
 
-    private async Task<IReadOnlySet<string>> NamesAsync(long courseId, CancellationToken cancellationToken) =>
+    /// <summary>The names of the people enrolled in a course, split into words of three letters or more.</summary>
+    public async Task<IReadOnlyCollection<string>> NamesAsync(long courseId, CancellationToken cancellationToken) =>
         // Two letters or fewer would take words out of every comment.
         (await snapshots.NamesAsync(courseId, cancellationToken))
             .SelectMany(name => name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -80,7 +80,7 @@ public sealed class QualiopiAggregator(
             [.. ordered
                 .Select(r => new CourseFigures(r.Id, r.Name, r.Participation with { Answered = r.Current.Answers }, r.Current.Headline(), r.Current.WorstFirst(lang)))
                 .OrderBy(c => c.Headline.SatisfactionRate ?? double.MaxValue).ThenBy(c => c.Name, StringComparer.CurrentCulture)],
-            [.. ordered.SelectMany(r => r.Comments)]);
+            Anonymised(ordered));
     }
 
     private static Participation Sum(IEnumerable<Participation> parts, int answered)
@@ -95,7 +95,17 @@ public sealed class QualiopiAggregator(
     }
 
     private sealed record CourseResult(
-        long Id, string Name, AnswerTally Current, AnswerTally Previous, Participation Participation, Participation PreviousParticipation, IReadOnlyList<Comment> Comments);
+        long Id, string Name, AnswerTally Current, AnswerTally Previous, Participation Participation, Participation PreviousParticipation,
+        IReadOnlyList<Comment> Comments, IReadOnlyCollection<string> Names);
+
+    /// <summary>Every comment of the scope, without the names of anyone enrolled in any of its courses (a trainer of one course may be named in another's).</summary>
+    private static List<Comment> Anonymised(IReadOnlyList<CourseResult> courses)
+    {
+        var names = courses.SelectMany(c => c.Names).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var comments = courses.SelectMany(c => c.Comments).ToList();
+        var texts = CommentScrubber.Scrub([.. comments.Select(c => c.Text)], names);
+        return [.. comments.Select((comment, i) => comment with { Text = texts[i] })];
+    }
 
     private async Task<CourseResult?> CourseAsync(long courseId, ReportScope scope, QuestionnaireDefinition definition, CancellationToken cancellationToken)
     {
@@ -105,9 +115,10 @@ public sealed class QualiopiAggregator(
         }
         var previousScope = scope.Previous();
         var zone = settings.Platform.SiteZone;
-        // The ledger's sends and the course's settings are read while the answers stream in.
+        // The ledger's sends, the course's settings and its people's names are read while the answers stream in.
         var sentTask = ledger.SentAsync(courseId, StartOf(previousScope.From, zone), StartOf(scope.To.AddDays(1), zone), cancellationToken);
         var settingsTask = settings.ForAsync(course, cancellationToken);
+        var namesTask = scrubber.NamesAsync(courseId, cancellationToken);
         var (current, previous) = (new AnswerTally(definition), new AnswerTally(definition));
         var campaigns = new HashSet<string>(StringComparer.Ordinal);
         var texts = new List<(DateOnly Day, string Question, string Text)>();
@@ -145,9 +156,10 @@ public sealed class QualiopiAggregator(
         var sent = await sentTask;
         var (participation, previousParticipation) = (Count(sent, campaigns, scope, zone), Count(sent, campaigns, previousScope, zone));
 
-        var scrubbed = await scrubber.ScrubAsync(courseId, [.. texts.Select(t => t.Text)], cancellationToken);
-        var comments = texts.Select((t, i) => new Comment(courseId, course.FullName, t.Day, t.Question, scrubbed[i])).ToList();
-        return new CourseResult(courseId, course.FullName, current, previous, participation with { Answered = current.Answers }, previousParticipation with { Answered = previous.Answers }, comments);
+        var comments = texts.Select(t => new Comment(courseId, course.FullName, t.Day, t.Question, t.Text)).ToList();
+        return new CourseResult(
+            courseId, course.FullName, current, previous, participation with { Answered = current.Answers }, previousParticipation with { Answered = previous.Answers },
+            comments, await namesTask);
     }
 
     /// <summary>Invitations sent within the period, and how many of those invitations got a reminder within it.</summary>

@@ -82,6 +82,7 @@ public static class ReportPdf
                     $"{text.Plural(course.Participation.Answered, "réponse", "answer")} pour {text.Plural(course.Participation.Invited, "invité", "invited")} (taux de réponse {text.Percent(course.Participation.ResponseRate)}) · satisfaction {text.Percent(course.Headline.SatisfactionRate)} · moyenne {text.Mean(course.Headline.MeanScore, 5)}",
                     $"{text.Plural(course.Participation.Answered, "réponse", "answer")} for {text.Count(course.Participation.Invited)} invited (response rate {text.Percent(course.Participation.ResponseRate)}) · satisfaction {text.Percent(course.Headline.SatisfactionRate)} · mean {text.Mean(course.Headline.MeanScore, 5)}"),
                     ReportFonts.Regular, 9, Muted, after: 3);
+                pages.Row([text.Word("Question", "Question"), text.Word("Satisfaits", "Satisfied"), text.Word("Moyenne", "Mean")], courseColumns, ReportFonts.Bold, 8.5f, Muted, rule: true);
                 foreach (var question in course.Questions)
                 {
                     pages.Row([question.Label, text.Percent(question.Satisfied), text.Mean(question.Mean, 5)], courseColumns, ReportFonts.Regular, 9, Ink, rule: true);

@@ -28,5 +28,8 @@ public sealed class DemoTests
         StringAssert.Matches(text, new System.Text.RegularExpressions.Regex(@"\d+ mails in maildev, each one recorded once in the ledger\."));
         StringAssert.Contains(text, "maildev inbox: http://127.0.0.1:");
         StringAssert.Contains(text, "Site overview:        http://127.0.0.1:");
+        StringAssert.Matches(text, new System.Text.RegularExpressions.Regex(@"hot\s+\d+\s+\d+\s+\d+"), "the questionnaire summary");
+        var pdf = System.Text.RegularExpressions.Regex.Match(text, @"Qualiopi report \(hot\): (?<path>\S+\.pdf)").Groups["path"].Value;
+        Assert.IsTrue(File.Exists(pdf) && new FileInfo(pdf).Length > 10_000, $"the report's PDF at '{pdf}'");
     }
 }
