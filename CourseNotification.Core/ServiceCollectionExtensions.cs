@@ -73,6 +73,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CommentScrubber>();
         services.AddSingleton<QualiopiAggregator>();
         services.AddSingleton<ReportEndpoints>();
+        services.AddSingleton<LearnerMails>();
+        services.AddSingleton<MailPreviewEndpoints>();
 
         services.AddSingleton<SmtpMailTransport>();
         services.AddHttpClient<AcsMailTransport>();

@@ -7,7 +7,8 @@ namespace CourseNotification.Functions;
 /// <summary>HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>.</summary>
 internal sealed class HttpTriggers(
     ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, OverviewEndpoints overview, QuestionnaireEndpoints questionnaires,
-    UnsubscribeEndpoints unsubscribe, AnswerEndpoints answers, ReportEndpoints reports)
+    UnsubscribeEndpoints unsubscribe, AnswerEndpoints answers, ReportEndpoints reports,
+    MailPreviewEndpoints mails)
 {
     [Function("PutSnapshots")]
     public Task<IResult> PutSnapshots(
@@ -78,6 +79,21 @@ internal sealed class HttpTriggers(
     public Task<IResult> PostQuestionnaireTest(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/courses/{id:long}/questionnaires/{campaign}/test")] HttpRequest request, long id, string campaign, CancellationToken cancellationToken) =>
         questionnaires.PostTestAsync(id, campaign, request, cancellationToken);
+
+    [Function("GetLearnerMail")]
+    public Task<IResult> GetLearnerMail(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        mails.GetJsonAsync(id, learnerId, signal, request, cancellationToken);
+
+    [Function("GetLearnerMailPage")]
+    public Task<IResult> GetLearnerMailPage(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "courses/{id:long}/learners/{learnerId:long}/mails/{signal}")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        mails.GetHtmlAsync(id, learnerId, signal, request, cancellationToken);
+
+    [Function("PostLearnerMailTest")]
+    public Task<IResult> PostLearnerMailTest(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/test")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        mails.PostTestAsync(id, learnerId, signal, request, cancellationToken);
 
     [Function("GetQualiopiReport")]
     public Task<IResult> GetQualiopiReport(

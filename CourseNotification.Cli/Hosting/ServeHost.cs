@@ -55,6 +55,9 @@ public static class ServeHost
         app.MapGet("/api/questionnaires/{id}", (string id, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.GetAsync(id, ct));
         app.MapPut("/api/questionnaires/{id}", (string id, HttpRequest r, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.PutAsync(id, r, ct));
         app.MapPost("/api/courses/{id:long}/questionnaires/{campaign}/test", (long id, string campaign, HttpRequest r, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.PostTestAsync(id, campaign, r, ct));
+        app.MapGet("/api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}", (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.GetJsonAsync(id, learnerId, signal, r, ct));
+        app.MapGet("/courses/{id:long}/learners/{learnerId:long}/mails/{signal}", (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.GetHtmlAsync(id, learnerId, signal, r, ct));
+        app.MapPost("/api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/test", (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.PostTestAsync(id, learnerId, signal, r, ct));
         app.MapGet("/api/reports/qualiopi", (HttpRequest r, ReportEndpoints reports, CancellationToken ct) => reports.GetQualiopiAsync(r, ct));
         app.MapGet("/q/{token}", (string token, AnswerEndpoints answers, CancellationToken ct) => answers.GetAsync(token, ct));
         app.MapPost("/q/{token}", (string token, HttpRequest r, AnswerEndpoints answers, CancellationToken ct) => answers.PostAsync(token, r, ct));

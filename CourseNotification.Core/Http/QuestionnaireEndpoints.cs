@@ -73,7 +73,7 @@ public sealed class QuestionnaireEndpoints(
         var lang = body["lang"]?.GetValue<string>() ?? platform.Value.DefaultLanguage;
         var refused = await testInvitation.SendAsync(new TestInvitationRequest(courseId, campaign, body["email"]!.GetValue<string>(), lang), cancellationToken);
         return refused is { } r
-            ? Problems.Field(r.Status, r.Field, $"No test sent: {r.Problem}")
+            ? Problems.Field(r.Status, r.Field, $"No test sent: {r.Message}")
             : Results.Accepted(value: new { courseId, campaign, lang, sent = true });
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
-using CourseNotification.Enrolments;
 using CourseNotification.Scanning;
 using CourseNotification.Settings;
 using CourseNotification.Signals;
@@ -83,31 +82,47 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
             }
         }
 
-        // Names are read for the rows shown only, unless the initial filter needs them all.
-        var selected = initial is null ? matching : [.. (await WithPeopleAsync(matching, cancellationToken)).Where(n => n.Person?.LastName is { Length: > 0 } last && char.ToUpperInvariant(last[0]) == initial).Select(n => n.Learner)];
+        // Names come with the snapshots; only a snapshot older than that copy costs a read of the learner.
+        var selected = initial is null ? matching : [.. (await NamedAsync(matching, cancellationToken)).Where(n => n.Last is { Length: > 0 } last && char.ToUpperInvariant(last[0]) == initial).Select(n => n.Learner)];
         var rows = new List<StatusRow>();
-        foreach (var (learner, person) in await WithPeopleAsync(selected.Skip((page - 1) * pageSize).Take(pageSize), cancellationToken))
+        foreach (var (learner, first, last) in await NamedAsync(selected.Skip((page - 1) * pageSize).Take(pageSize), cancellationToken))
         {
-            var name = person is null ? $"#{learner.Snapshot.LearnerId}" : $"{person.LastName} {person.FirstName}".Trim();
+            var name = first.Length + last.Length == 0 ? $"#{learner.Snapshot.LearnerId}" : $"{last} {first}".Trim();
             rows.Add(new StatusRow(learner.Snapshot.LearnerId, name, learner.Decisions.Where(d => totals.ContainsKey(d.Signal)).ToDictionary(d => d.Signal)));
         }
         return (new CourseStatus(course.Id, course.FullName, at, shown,
             totals.ToDictionary(t => t.Key, t => (IReadOnlyDictionary<string, int>)t.Value), selected.Count, page, pageSize, rows), null);
     }
 
-    private async Task<List<(LearnerDecisions Learner, Learner? Person)>> WithPeopleAsync(IEnumerable<LearnerDecisions> rows, CancellationToken cancellationToken)
+    private async Task<List<(LearnerDecisions Learner, string First, string Last)>> NamedAsync(IEnumerable<LearnerDecisions> rows, CancellationToken cancellationToken)
     {
-        var people = new List<(LearnerDecisions, Learner?)>();
+        var named = new List<(LearnerDecisions, string, string)>();
         foreach (var row in rows)
         {
-            people.Add((row, await learners.GetAsync(row.Snapshot.LearnerId, cancellationToken)));
+            if (row.Snapshot.Profile is { } profile && profile.FirstName.Length + profile.LastName.Length > 0)
+            {
+                named.Add((row, profile.FirstName, profile.LastName));
+            }
+            else
+            {
+                var person = await learners.GetAsync(row.Snapshot.LearnerId, cancellationToken);
+                named.Add((row, person?.FirstName ?? "", person?.LastName ?? ""));
+            }
         }
-        return people;
+        return named;
     }
+
+    /// <summary>Hidden inputs that carry the given query parameters through the filter form (the instant, the page size, the function key).</summary>
+    private static string Kept(HttpRequest request, HtmlEncoder e, params string[] names) => string.Concat(names
+        .Where(name => request.Query[name].ToString().Length > 0)
+        .Select(name => $"<input type=\"hidden\" name=\"{name}\" value=\"{e.Encode(request.Query[name].ToString())}\">"));
 
     private static string Html(CourseStatus status, HttpRequest request)
     {
         var e = LearnerPage.Encoder;
+        // In Azure the page is opened with its function key (?code=): the links it makes carry it on.
+        var code = request.Query["code"].ToString();
+        var key = code.Length > 0 ? "&code=" + Uri.EscapeDataString(code) : "";
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
             <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -117,17 +132,17 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
             th,td{"{"}border:1px solid #e5e7eb;padding:4px 6px;text-align:left;white-space:nowrap{"}"} thead th{"{"}background:#f3f4f6;position:sticky;top:0{"}"}
             .sent{"{"}background:#dcfce7{"}"} .due{"{"}background:#fef9c3{"}"} .scheduled{"{"}background:#e0f2fe{"}"} .failed{"{"}background:#fee2e2{"}"}
             .missed,.superseded{"{"}background:#f3f4f6;color:#6b7280{"}"} .disabled,.not_applicable{"{"}color:#9ca3af{"}"}
-            td[tabindex]:focus{"{"}outline:2px solid #1d4ed8{"}"} form{"{"}margin:12px 0{"}"}
+            td a{"{"}color:inherit;text-decoration:none{"}"} td a:hover,td a:focus{"{"}text-decoration:underline;outline:2px solid #1d4ed8{"}"} form{"{"}margin:12px 0{"}"}
             </style></head><body>
             <h1>{e.Encode(status.CourseName)}</h1>
-            <p>Course {status.CourseId}, as of {status.At:yyyy-MM-dd HH:mm} UTC: {status.Learners} learner(s) shown. Hover or focus a cell for its reason.</p>
+            <p>Course {status.CourseId}, as of {status.At:yyyy-MM-dd HH:mm} UTC: {status.Learners} learner(s) match. Hover or focus a cell for its reason; follow it to preview the mail (and send it as a test).</p>
             <form method="get"><label>State <select name="state"><option value="">any</option>
             """);
         foreach (var state in Enum.GetValues<DecisionState>().Select(DecisionStates.Name))
         {
             html.Append(CultureInfo.InvariantCulture, $"<option{(request.Query["state"] == state ? " selected" : "")}>{state}</option>");
         }
-        html.Append(CultureInfo.InvariantCulture, $"""</select></label> <label>Last name initial <input name="initial" size="1" maxlength="1" value="{e.Encode(request.Query["initial"].ToString())}"></label> <button type="submit">Filter</button></form>""");
+        html.Append(CultureInfo.InvariantCulture, $"""</select></label> <label>Last name initial <input name="initial" size="1" maxlength="1" value="{e.Encode(request.Query["initial"].ToString())}"></label> {Kept(request, e, "at", "pageSize", "code")}<button type="submit">Filter</button></form>""");
         html.Append("<table><thead><tr><th scope=\"col\">Learner</th>");
         foreach (var signal in status.Signals)
         {
@@ -148,11 +163,24 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
                 var state = DecisionStates.Name(d.State);
                 var when = d.At is { } at ? at.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
                 var reason = $"{state}{(d.Anchor is { } anchor ? $" (anchor {anchor:yyyy-MM-dd})" : "")}: {d.Reason}";
-                html.Append(CultureInfo.InvariantCulture, $"<td class=\"{state}\" tabindex=\"0\" title=\"{e.Encode(reason)}\" aria-label=\"{e.Encode(signal + ": " + reason)}\">{state} {when}</td>");
+                var preview = $"/courses/{status.CourseId}/learners/{row.LearnerId}/mails/{Uri.EscapeDataString(signal)}?at={Uri.EscapeDataString(status.At.ToString("O"))}{key}";
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<td class=\"{state}\"><a href=\"{e.Encode(preview)}\" title=\"{e.Encode(reason)}\" aria-label=\"{e.Encode($"{signal}: {reason}. Preview the mail")}\">{state} {when}</a></td>");
             }
             html.Append("</tr>");
         }
-        html.Append("</tbody></table></body></html>");
+        html.Append("</tbody></table>");
+        var pages = Math.Max(1, (status.Learners + status.PageSize - 1) / status.PageSize);
+        html.Append(CultureInfo.InvariantCulture, $"<nav aria-label=\"Pages\"><p>Page {status.Page} of {pages}. ");
+        foreach (var (label, target) in new[] { ("Previous page", status.Page - 1), ("Next page", status.Page + 1) })
+        {
+            if (target >= 1 && target <= pages)
+            {
+                var query = request.Query.Where(q => q.Key != "page").Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}").Append($"page={target}");
+                html.Append(CultureInfo.InvariantCulture, $"<a href=\"?{e.Encode(string.Join('&', query))}\">{label}</a> ");
+            }
+        }
+        html.Append("</p></nav></body></html>");
         return html.ToString();
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Mail;
+using CourseNotification.Dispatch;
 using CourseNotification.Email;
 using CourseNotification.Enrolments;
 using CourseNotification.Settings;
@@ -29,25 +30,25 @@ public sealed class TestInvitation(
     TimeProvider clock,
     ILogger<TestInvitation> logger)
 {
-    /// <summary>Sends it; returns null when sent, otherwise the field at fault and why (nothing sent).</summary>
-    public async Task<(string Field, string Problem, int Status)?> SendAsync(TestInvitationRequest request, CancellationToken cancellationToken)
+    /// <summary>Sends it; returns null when sent, otherwise why not (nothing sent).</summary>
+    public async Task<Refusal?> SendAsync(TestInvitationRequest request, CancellationToken cancellationToken)
     {
         if (!MailAddress.TryCreate(request.Email, out _))
         {
-            return ("email", "an email address is expected.", 400);
+            return new Refusal(400, "email", "an email address is expected.");
         }
         if (!Languages.Supported.Contains(request.Lang))
         {
-            return ("lang", $"the language is one of {string.Join(", ", Languages.Supported)}.", 400);
+            return new Refusal(400, "lang", $"the language is one of {string.Join(", ", Languages.Supported)}.");
         }
         if (await courses.GetAsync(request.CourseId, cancellationToken) is not { } course)
         {
-            return ("courseId", $"no course {request.CourseId}.", 404);
+            return new Refusal(404, "courseId", $"no course {request.CourseId}.");
         }
         var settings = await settingsProvider.ForAsync(course, cancellationToken);
         if (settings.Campaigns.FirstOrDefault(c => c.Id == request.Campaign) is not { } campaign)
         {
-            return ("campaign", $"course {request.CourseId} has no campaign '{request.Campaign}'.", 404);
+            return new Refusal(404, "campaign", $"course {request.CourseId} has no campaign '{request.Campaign}'.");
         }
 
         var now = clock.GetUtcNow();

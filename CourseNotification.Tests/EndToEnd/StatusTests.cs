@@ -49,7 +49,7 @@ public sealed class StatusTests
         var page = await http.GetStringAsync($"courses/{course}/status?at={at}", TestContext.CancellationToken);
         StringAssert.Contains(page, "<h1>Grille &lt;de&gt; suivi</h1>");
         StringAssert.Contains(page, "title=\"not_applicable (anchor 2037-09-07): already accessed the course\"");
-        StringAssert.Contains(page, "tabindex=\"0\"");
+        StringAssert.Contains(page, $"<a href=\"/courses/{course}/learners/{bernard}/mails/welcome?at=", "each cell links to the mail's preview");
         StringAssert.Contains(page, "<select name=\"state\">");
 
         Assert.AreEqual(HttpStatusCode.BadRequest, (await http.GetAsync($"api/courses/{course}/status?state=done", TestContext.CancellationToken)).StatusCode);

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+using CourseNotification.Dispatch;
+using CourseNotification.Signals;
+using Microsoft.AspNetCore.Http;
+
+namespace CourseNotification.Http;
+
+/// <summary>
+/// A learner's mail for a signal, from the status page: <c>GET /api/courses/{id}/learners/{learnerId}/mails/{signal}</c>
+/// (JSON) and <c>GET /courses/{id}/learners/{learnerId}/mails/{signal}</c> (a page showing it, with a form
+/// to send it as a test); <c>POST /api/courses/{id}/learners/{learnerId}/mails/{signal}/test</c> sends it
+/// to an administrator's address (JSON <c>{"email": ...}</c>, or that page's form, answered with a page).
+/// </summary>
+public sealed class MailPreviewEndpoints(LearnerMails mails, TimeProvider clock)
+{
+    public async Task<IResult> GetJsonAsync(long courseId, long learnerId, string signal, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (preview, refusal) = await PreviewAsync(courseId, learnerId, signal, request, cancellationToken);
+        return preview is null
+            ? refusal!
+            : Results.Ok(new
+            {
+                courseId, learnerId, signal,
+                state = DecisionStates.Name(preview.Decision.State), reason = preview.Decision.Reason, at = preview.Decision.At,
+                language = preview.Mail.Language, subject = preview.Mail.Subject, html = preview.Mail.Html, text = preview.Mail.Text,
+            });
+    }
+
+    public async Task<IResult> GetHtmlAsync(long courseId, long learnerId, string signal, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (preview, refusal) = await PreviewAsync(courseId, learnerId, signal, request, cancellationToken);
+        if (preview is null)
+        {
+            return refusal!;
+        }
+        var e = LearnerPage.Encoder;
+        var d = preview.Decision;
+        var key = request.Query["code"] is { Count: > 0 } code ? $"?code={Uri.EscapeDataString(code[0]!)}" : "";
+        var body = $"""
+            <p><a href="/courses/{courseId}/status{key}">Back to the course status</a></p>
+            <p>Learner {learnerId}, signal <strong>{e.Encode(signal)}</strong>: <strong>{DecisionStates.Name(d.State)}</strong>{(d.At is { } at ? $" ({at:yyyy-MM-dd HH:mm} UTC)" : "")}, {e.Encode(d.Reason ?? "")}. Language: {preview.Mail.Language}. Nothing is sent by this page.</p>
+            <h2>Subject</h2><p>{e.Encode(preview.Mail.Subject)}</p>
+            <h2>HTML part</h2><iframe title="HTML part of the mail" sandbox="" style="width:100%;height:520px;border:1px solid #d1d5db" srcdoc="{e.Encode(preview.Mail.Html)}"></iframe>
+            <h2>Text part</h2><pre style="white-space:pre-wrap;background:#f9fafb;padding:12px">{e.Encode(preview.Mail.Text)}</pre>
+            <h2>Send it as a test</h2>
+            <form method="post" action="/api/courses/{courseId}/learners/{learnerId}/mails/{Uri.EscapeDataString(signal)}/test{key}">
+            <label>Administrator's address <input type="email" name="email" required></label> <button type="submit">Send a test</button></form>
+            """;
+        return LearnerPage.Page(200, "en", "Mail preview", $"{preview.Mail.Subject}", body);
+    }
+
+    public async Task<IResult> PostTestAsync(long courseId, long learnerId, string signal, HttpRequest request, CancellationToken cancellationToken)
+    {
+        string? address;
+        var fromForm = request.HasFormContentType;
+        if (fromForm)
+        {
+            address = (await request.ReadFormAsync(cancellationToken))["email"].ToString();
+        }
+        else
+        {
+            var (json, _, problem) = await JsonBody.ReadAsync(request, 4 * 1024, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            address = json is System.Text.Json.Nodes.JsonObject body && body["email"]?.GetValueKind() == JsonValueKind.String ? body["email"]!.GetValue<string>() : null;
+        }
+        var refusal = await mails.SendTestAsync(courseId, learnerId, signal, address ?? "", cancellationToken);
+        if (fromForm)
+        {
+            return refusal is null
+                ? LearnerPage.Render(200, "en", "Mail preview", "Test sent", [$"The {signal} mail of learner {learnerId} was sent to {address}, marked [Test]. No learner's state changed."])
+                : LearnerPage.Render(refusal.Status, "en", "Mail preview", "No test sent", [$"{refusal.Field}: {refusal.Message}"]);
+        }
+        return refusal is null
+            ? Results.Accepted(value: new { courseId, learnerId, signal, sent = true })
+            : Problems.Field(refusal.Status, refusal.Field, $"No test sent: {refusal.Message}");
+    }
+
+    private async Task<(PreviewedMail? Preview, IResult? Problem)> PreviewAsync(long courseId, long learnerId, string signal, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var at = clock.GetUtcNow();
+        if (request.Query["at"] is { Count: > 0 } given && !DateTimeOffset.TryParse(given[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
+        {
+            return (null, Problems.Field(400, "at", $"'{given[0]}' is not an ISO 8601 instant."));
+        }
+        var (preview, refusal) = await mails.PreviewAsync(courseId, learnerId, signal, at, cancellationToken);
+        return (preview, refusal is null ? null : Problems.Field(refusal.Status, refusal.Field, refusal.Message));
+    }
+}

@@ -1,0 +1,88 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using CourseNotification.Cli.Local;
+using CourseNotification.Tests.Integration;
+using Microsoft.Playwright;
+
+namespace CourseNotification.Tests.Browser;
+
+/// <summary>
+/// The administrator's status page in headless Chromium: the grid with its totals, a cell's reason on
+/// hover and on keyboard focus, the state and initial filters and the paging, then a cell's link to the
+/// learner's mail preview (rendered, not sent) and its test send to an administrator's address.
+/// Screenshots are saved as test artefacts.
+/// </summary>
+[TestClass]
+public sealed class StatusPageTests
+{
+    private static readonly DateTimeOffset Opening = new(2037, 9, 7, 0, 0, 0, TimeSpan.FromHours(2));
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public async Task An_administrator_filters_the_grid_reads_a_reason_previews_a_mail_and_sends_it_as_a_test()
+    {
+        await using var host = await LocalHost.StartAsync(null, workers: false, ("Platform:PublicUrl", "http://public.example"));
+        var course = TestIds.Next();
+        var learners = Enumerable.Range(0, 12).Select(i => (Id: TestIds.Next(), Last: i < 4 ? $"Durand{i}" : $"Martin{i}", Came: i % 3 == 0)).ToList();
+        (await host.Http.PutAsJsonAsync("api/snapshots", new JsonObject
+        {
+            ["courses"] = new JsonArray(new JsonObject { ["id"] = course, ["fullName"] = "Sécurité au travail", ["startDate"] = Opening.ToString("O") }),
+            ["learners"] = new JsonArray([.. learners.Select(l => new JsonObject { ["id"] = l.Id, ["email"] = $"{l.Last}@example.org", ["firstName"] = "Léa", ["lastName"] = l.Last, ["lang"] = "fr", ["timeZone"] = "Europe/Paris" })]),
+            ["enrolments"] = new JsonArray([.. learners.Select(l => new JsonObject
+            {
+                ["id"] = l.Id, ["courseId"] = course, ["learnerId"] = l.Id, ["start"] = Opening.ToUnixTimeSeconds(), ["roles"] = new JsonArray("student"),
+                ["lastAccess"] = l.Came ? Opening.AddHours(8).ToUnixTimeSeconds() : null,
+            })]),
+        }, TestContext.CancellationToken)).EnsureSuccessStatusCode();
+        var at = Uri.EscapeDataString(Opening.AddHours(10).ToString("O"));
+        var page = await Chromium.NewPageAsync(width: 1400, height: 900);
+
+        await page.GotoAsync(new Uri(host.Http.BaseAddress!, $"courses/{course}/status?at={at}&pageSize=5").ToString());
+        Assert.AreEqual("Sécurité au travail", await page.Locator("h1").InnerTextAsync());
+        Assert.AreEqual(5, await page.Locator("tbody tr").CountAsync(), "five rows a page");
+        StringAssert.Contains(await page.Locator("thead tr").Nth(1).InnerTextAsync(), "due 8, not_applicable 4", "totals over the whole course, not the page");
+        StringAssert.Contains(await page.Locator("nav").InnerTextAsync(), "Page 1 of 3");
+        await Chromium.ScreenshotAsync(page, TestContext, "status-grid");
+
+        // A cell's reason: on hover (title) and for the keyboard (focus, with the reason in its accessible name).
+        var cell = page.Locator("tbody tr").First.Locator("td").First.Locator("a");
+        await cell.HoverAsync();
+        StringAssert.Contains(await cell.GetAttributeAsync("title"), "already accessed the course");
+        await page.Locator("select[name=state]").FocusAsync();
+        var focused = "";
+        for (var tab = 0; tab < 6 && !focused.StartsWith("welcome:", StringComparison.Ordinal); tab++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            focused = await page.EvaluateAsync<string>("document.activeElement.getAttribute('aria-label') || ''");
+        }
+        StringAssert.StartsWith(focused, "welcome: not_applicable", "the keyboard reaches a cell and hears its reason");
+
+        await page.Locator("select[name=state]").SelectOptionAsync("due");
+        await page.Locator("input[name=initial]").FillAsync("d");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var names = await page.Locator("tbody th").AllInnerTextsAsync();
+        CollectionAssert.AreEquivalent(new[] { "Durand1 Léa", "Durand2 Léa" }, names.ToArray(), "due and D: the Durands who never came");
+        await Chromium.ScreenshotAsync(page, TestContext, "status-grid-filtered");
+
+        // The welcome cell leads to the mail that learner would get: rendered, not sent.
+        await page.Locator("tbody tr").First.Locator("td").First.Locator("a").ClickAsync();
+        StringAssert.Contains(await page.Locator("h1").InnerTextAsync(), "Bienvenue");
+        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "signal welcome: due");
+        var frame = page.FrameLocator("iframe[title='HTML part of the mail']");
+        StringAssert.Contains(await frame.Locator("body").InnerTextAsync(), "Bonjour Léa");
+        StringAssert.Contains(await page.Locator("pre").InnerTextAsync(), "http://public.example/u/");
+        await Chromium.ScreenshotAsync(page, TestContext, "mail-preview");
+
+        var address = $"admin{course}@example.org";
+        await page.Locator("input[name=email]").FillAsync(address);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send a test" }).ClickAsync();
+        Assert.AreEqual("Test sent", await page.Locator("h1").InnerTextAsync());
+        using var inbox = new MaildevInbox((await SharedServices.MaildevAsync()).WebUrl);
+        var test = (await inbox.WaitForAsync(m => m.To == address, 1, TimeSpan.FromSeconds(30), TestContext.CancellationToken)).Single();
+        StringAssert.StartsWith(test.Subject, "[Test] ");
+        StringAssert.Contains(test.Text, "Bonjour Léa");
+        var status = await host.Http.GetFromJsonAsync<JsonObject>($"api/courses/{course}/status?at={at}&state=sent", TestContext.CancellationToken);
+        Assert.AreEqual(0, (int)status!["learners"]!, "a test send records nothing for the learner");
+    }
+}
