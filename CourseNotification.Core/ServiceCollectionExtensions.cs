@@ -28,6 +28,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SignalOptions>().BindConfiguration(SignalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MoodleOptions>().BindConfiguration(MoodleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => QueueSettings.FromHostJson());
@@ -74,6 +75,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<QualiopiAggregator>();
         services.AddSingleton<ReportEndpoints>();
         services.AddSingleton<LearnerMails>();
+        services.AddSingleton<RetentionPurge>();
         services.AddSingleton<MailPreviewEndpoints>();
 
         services.AddSingleton<SmtpMailTransport>();
