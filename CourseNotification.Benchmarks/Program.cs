@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using CourseNotification.Benchmarks;
 
-// "dispatch [N]", "ingest [N]" and "report [answers]": end-to-end harnesses against real Azurite (and maildev); anything else: BenchmarkDotNet.
+// "dispatch [N]", "ingest [N]", "report [answers]" and "status [learners]": end-to-end harnesses against real Azurite (and maildev); anything else: BenchmarkDotNet.
 var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 300;
 switch (args)
 {
@@ -9,6 +9,8 @@ switch (args)
         return await DispatchHarness.RunAsync(count);
     case ["ingest", ..]:
         return await IngestHarness.RunAsync(count);
+    case ["status", ..]:
+        return await StatusHarness.RunAsync(args.Length > 1 ? count : 5_000);
     case ["report", ..]:
         return await ReportHarness.RunAsync(args.Length > 1 ? count : 10_000);
 }
