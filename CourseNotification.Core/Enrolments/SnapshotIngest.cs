@@ -33,10 +33,19 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learner
         return new UpsertReport(courseCounts, learnerCounts, enrolmentCounts, rejected);
     }
 
+    /// <summary>Items of one kind a request may carry: each is applied in turn, and the request must end well within an HTTP timeout.</summary>
+    public const int MaxItemsPerList = 5_000;
+
+    /// <summary>The name of the body's first list longer than <see cref="MaxItemsPerList"/>, for a 413.</summary>
+    public static string? OversizedList(JsonObject body) =>
+        Lists.FirstOrDefault(name => body[name] is JsonArray { Count: > MaxItemsPerList });
+
+    private static readonly string[] Lists = ["courses", "learners", "enrolments"];
+
     /// <summary>The names of the body's lists that are present but not arrays of objects, for a 400.</summary>
     public static string? MalformedList(JsonObject body)
     {
-        foreach (var name in new[] { "courses", "learners", "enrolments" })
+        foreach (var name in Lists)
         {
             if (body[name] is { } list && list is not JsonArray)
             {

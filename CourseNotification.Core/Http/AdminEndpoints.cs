@@ -60,7 +60,7 @@ public sealed class AdminEndpoints(
         }
         catch (JsonException e)
         {
-            return Problems.Field(400, e.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", $"The settings are not in the expected shape: {e.Message}");
+            return JsonBody.ShapeProblem(e, "course settings");
         }
         var questionnaires = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in (settings.Campaigns ?? []).Select(c => c?.Questionnaire).OfType<string>().Distinct())

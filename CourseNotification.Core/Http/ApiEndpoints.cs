@@ -35,6 +35,10 @@ public sealed class ApiEndpoints(
         {
             return Problems.Field(400, list, $"{list} must be an array of objects.");
         }
+        if (SnapshotIngest.OversizedList(body) is { } large)
+        {
+            return Problems.Field(413, large, $"At most {SnapshotIngest.MaxItemsPerList} {large} per request: send larger sets in several requests.");
+        }
         return Results.Ok(await snapshotIngest.UpsertAsync(body, cancellationToken));
     }
 

@@ -39,4 +39,14 @@ internal static class JsonBody
             return (null, [], Problems.Field(400, "body", $"The body is not valid JSON: {e.Message}"));
         }
     }
+
+    /// <summary>
+    /// A body that is JSON but not of the expected shape, refused naming the field at fault, without the
+    /// serializer's message (it names .NET types, which are nobody's business outside).
+    /// </summary>
+    public static IResult ShapeProblem(JsonException e, string what)
+    {
+        var path = e.Path?.TrimStart('$', '.');
+        return Problems.Field(400, path is { Length: > 0 } ? path : "body", $"Not the expected shape for {what}: the value at '{(path is { Length: > 0 } ? path : "$")}' has the wrong type or is missing.");
+    }
 }

@@ -33,7 +33,7 @@ public sealed class QuestionnaireEndpoints(
         }
         catch (JsonException e)
         {
-            return Problems.Field(400, e.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", $"The definition is not in the expected shape: {e.Message}");
+            return JsonBody.ShapeProblem(e, "a questionnaire definition");
         }
         if (definition is null)
         {

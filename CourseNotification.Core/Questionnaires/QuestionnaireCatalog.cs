@@ -22,8 +22,13 @@ public sealed class QuestionnaireCatalog(StorageAccount storage)
     public static IReadOnlyDictionary<string, QuestionnaireDefinition> Shipped { get; } =
         new[] { Hot, Cold }.ToDictionary(id => id, Load);
 
+    /// <summary>The definition with that id, or null (also for a text that cannot be an id: it is never looked up).</summary>
     public async Task<QuestionnaireDefinition?> GetAsync(string id, CancellationToken cancellationToken)
     {
+        if (!QuestionnaireDefinition.IsValidId(id))
+        {
+            return null;
+        }
         var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, id, cancellationToken: cancellationToken);
         return row.HasValue
             ? JsonSerializer.Deserialize<QuestionnaireDefinition>(row.Value!.GetString("Definition")!, Json)
