@@ -33,22 +33,11 @@ public sealed class AnswerEndpoints(AnswerIntake intake, IOptions<PlatformOption
         {
             return UnknownLink();
         }
-        if (!request.HasFormContentType || request.ContentLength is > MaxFormBytes)
+        if (await FormBody.TryReadAsync(request, MaxFormBytes, cancellationToken) is not { } form)
         {
             return Page(400, link, "Réponses non reçues", "Answers not received",
                 "Vos réponses ne nous sont pas parvenues sous la forme attendue. Rouvrez le lien reçu par e-mail et envoyez le formulaire de la page.",
                 "Your answers did not reach us in the expected form. Open the link from your email again and send the form on the page.");
-        }
-        IFormCollection form;
-        try
-        {
-            form = await request.ReadFormAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
-        {
-            return Page(400, link, "Réponses non reçues", "Answers not received",
-                "Vos réponses n'ont pas pu être lues. Rouvrez le lien reçu par e-mail et réessayez.",
-                "Your answers could not be read. Open the link from your email again and try once more.");
         }
         var values = form.ToDictionary(f => f.Key, f => (IReadOnlyList<string>)[.. f.Value.OfType<string>()], StringComparer.Ordinal);
         var (outcome, checkedAnswers) = await intake.SubmitAsync(link, values, cancellationToken);

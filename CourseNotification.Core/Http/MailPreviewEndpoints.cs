@@ -56,7 +56,7 @@ public sealed class MailPreviewEndpoints(LearnerMails mails, TimeProvider clock)
         var fromForm = request.HasFormContentType;
         if (fromForm)
         {
-            address = (await request.ReadFormAsync(cancellationToken))["email"].ToString();
+            address = (await FormBody.TryReadAsync(request, 4 * 1024, cancellationToken))?["email"].ToString();
         }
         else
         {
