@@ -13,7 +13,9 @@ namespace CourseNotification.Cli.Hosting;
 /// </summary>
 public static class ServeHost
 {
-    public static WebApplication Build(IConfiguration configuration, TimeProvider clock, string urls, bool runWorkers = true, bool quietLogs = false)
+    /// <param name="logs">Another place logs go besides the console (tests read what the service logs).</param>
+    public static WebApplication Build(
+        IConfiguration configuration, TimeProvider clock, string urls, bool runWorkers = true, bool quietLogs = false, ILoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddConfiguration(configuration);
@@ -22,6 +24,10 @@ public static class ServeHost
         if (quietLogs)
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        }
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
         }
         builder.Services.AddSingleton(clock);
         builder.Services.AddCourseNotification(builder.Configuration);

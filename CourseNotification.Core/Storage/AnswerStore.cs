@@ -76,13 +76,17 @@ public sealed class AnswerStore(StorageAccount storage)
         return answers;
     }
 
-    /// <summary>Erasure: a person's named answers in a course lose their link to the person and stay in the figures.</summary>
-    public async Task AnonymizeAsync(long courseId, long learnerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Erasure: a person's named answers in a course lose their link to the person and stay in the figures;
+    /// <paramref name="scrub"/> takes the person out of what they wrote (their own name in a comment).
+    /// </summary>
+    public async Task AnonymizeAsync(long courseId, long learnerId, Func<string, string> scrub, CancellationToken cancellationToken)
     {
         foreach (var answer in await OfLearnerAsync(courseId, learnerId, cancellationToken))
         {
             var row = (await _table.GetEntityAsync<TableEntity>(StorageNames.Key(courseId), answer.RowKey, cancellationToken: cancellationToken)).Value;
             row.Remove("LearnerId");
+            row["Values"] = JsonSerializer.Serialize(answer.Values.ToDictionary(v => v.Key, v => v.Value.Select(scrub).ToList()), Json);
             await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
         }
     }

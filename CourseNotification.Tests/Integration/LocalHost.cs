@@ -1,6 +1,7 @@
 using CourseNotification.Cli.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace CourseNotification.Tests.Integration;
 
@@ -21,10 +22,14 @@ internal sealed class LocalHost : IAsyncDisposable
     public IConfiguration Configuration { get; }
 
     /// <summary>Starts the host with the given clock (default: the system's), its queue workers and timer when asked, and extra settings.</summary>
-    public static async Task<LocalHost> StartAsync(TimeProvider? clock = null, bool workers = false, params (string Key, string Value)[] settings)
+    public static Task<LocalHost> StartAsync(TimeProvider? clock = null, bool workers = false, params (string Key, string Value)[] settings) =>
+        StartAsync(clock, workers, null, settings);
+
+    /// <summary>The same, with the service's logs also going to <paramref name="logs"/>.</summary>
+    public static async Task<LocalHost> StartAsync(TimeProvider? clock, bool workers, ILoggerProvider? logs, params (string Key, string Value)[] settings)
     {
         var configuration = await SharedServices.ConfigurationAsync(settings);
-        var app = ServeHost.Build(configuration, clock ?? TimeProvider.System, "http://127.0.0.1:0", runWorkers: workers);
+        var app = ServeHost.Build(configuration, clock ?? TimeProvider.System, "http://127.0.0.1:0", runWorkers: workers, logs: logs);
         await app.StartAsync();
         return new LocalHost(app, configuration);
     }
