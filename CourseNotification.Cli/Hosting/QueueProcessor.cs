@@ -16,9 +16,6 @@ public delegate Task QueueHandler(string body, long dequeueCount, CancellationTo
 /// </summary>
 public sealed class QueueProcessor(StorageAccount storage, string queueName, QueueHandler handler, QueueSettings settings, ILogger logger)
 {
-    /// <summary>How long a received message stays hidden while it is processed.</summary>
-    private static readonly TimeSpan ProcessingLease = TimeSpan.FromMinutes(5);
-
     private readonly QueueClient _queue = storage.Queue(queueName);
     private readonly QueueClient _poison = storage.Queue(StorageNames.PoisonQueueOf(queueName));
 
@@ -27,7 +24,7 @@ public sealed class QueueProcessor(StorageAccount storage, string queueName, Que
     /// <summary>Receives and handles one batch; returns how many messages it received.</summary>
     public async Task<int> ProcessBatchAsync(CancellationToken cancellationToken)
     {
-        QueueMessage[] messages = (await _queue.ReceiveMessagesAsync(settings.BatchSize, ProcessingLease, cancellationToken)).Value;
+        QueueMessage[] messages = (await _queue.ReceiveMessagesAsync(settings.BatchSize, settings.ProcessingLease, cancellationToken)).Value;
         // The whole batch at once, as the Functions host does (not one per core).
         await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = settings.BatchSize, CancellationToken = cancellationToken },
             async (message, ct) => await ProcessAsync(message, ct));

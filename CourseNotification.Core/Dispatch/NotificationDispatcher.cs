@@ -54,9 +54,6 @@ public sealed class NotificationDispatcher(
     IOptions<EmailOptions> email,
     ILogger<NotificationDispatcher> logger)
 {
-    /// <summary>How long a claim protects a send in progress before another worker may take it over.</summary>
-    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
-
     /// <summary>A burst of sends for one course reads the course once (the snapshot, the ledger and the learner are always read fresh).</summary>
     private readonly ShortCache<long, Enrolments.Course?> _courses = new(SignalSettingsProvider.CacheLifetime);
 
@@ -125,7 +122,7 @@ public sealed class NotificationDispatcher(
             return DispatchOutcome.Deferred;
         }
 
-        var claim = await ledger.TryClaimAsync(key, now, ClaimLease, cancellationToken, history.FirstOrDefault(r => r.Key == key));
+        var claim = await ledger.TryClaimAsync(key, now, queueSettings.ClaimLease, cancellationToken, history.FirstOrDefault(r => r.Key == key));
         switch (claim.Outcome)
         {
             case ClaimOutcome.AlreadySent or ClaimOutcome.AlreadyFailed:
@@ -152,8 +149,11 @@ public sealed class NotificationDispatcher(
                 learner.Email, $"{learner.FirstName} {learner.LastName}".Trim(), rendered.Subject, rendered.Html, rendered.Text,
                 MessageIdOf(key, email.Value.From), rendered.Language, OperationIdOf(key), claim.FirstTriedAt,
                 OutgoingMail.UnsubscribeHeaders(unsubscribe));
-            var providerId = await transport.SendAsync(mail, cancellationToken);
-            await ledger.MarkSentAsync(key, claim.ETag, clock.GetUtcNow(), providerId, cancellationToken);
+            // A send once started is finished, whatever the caller's token says: SMTP cannot tell a mail cut
+            // off after the server took it from one never sent, and a retry of the first would be a duplicate.
+            var providerId = await transport.SendAsync(mail, CancellationToken.None);
+            // Sent: from here on nothing may stop the record of it, or a retry would send it again.
+            await ledger.MarkSentSurelyAsync(key, claim.ETag, clock.GetUtcNow(), providerId);
             logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);
             return DispatchOutcome.Sent;
         }

@@ -8,6 +8,12 @@ namespace CourseNotification.Settings;
 /// </summary>
 public sealed record QueueSettings(int BatchSize, int MaxDequeueCount, TimeSpan VisibilityTimeout, TimeSpan MaxPollingInterval)
 {
+    /// <summary>How long a received message stays hidden while it is handled (a worker that dies gives it back after this).</summary>
+    public TimeSpan ProcessingLease { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a send's claim protects it while a worker sends it, before another worker may take it over.</summary>
+    public TimeSpan ClaimLease { get; init; } = TimeSpan.FromMinutes(2);
+
     public static QueueSettings Defaults { get; } = new(16, 5, TimeSpan.Zero, TimeSpan.FromMinutes(1));
 
     /// <summary>Reads host.json beside the running assembly; the host's defaults where it says nothing.</summary>

@@ -103,6 +103,36 @@ public sealed class LedgerStore(StorageAccount storage)
             },
             claim, TableUpdateMode.Merge, cancellationToken);
 
+    /// <summary>
+    /// Records a send that went out, not to be interrupted: not cancellable, tried a few times on a
+    /// transient failure, and satisfied when the row already says sent (a first try that succeeded
+    /// although its answer was lost moved the ETag).
+    /// </summary>
+    public async Task MarkSentSurelyAsync(SendKey key, ETag claim, DateTimeOffset at, string providerMessageId)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await MarkSentAsync(key, claim, at, providerMessageId, CancellationToken.None);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                var row = await _table.GetEntityIfExistsAsync<TableEntity>(StorageNames.Key(key.CourseId), RowKey(key), cancellationToken: CancellationToken.None);
+                if (row.HasValue && row.Value!.GetString("State") == nameof(SendState.Sent))
+                {
+                    return;
+                }
+                throw;
+            }
+            catch (RequestFailedException) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), CancellationToken.None);
+            }
+        }
+    }
+
     private static TableEntity ClaimedEntity(SendKey key, DateTimeOffset now, TimeSpan lease, int attempt) => new(StorageNames.Key(key.CourseId), RowKey(key))
     {
         ["State"] = nameof(SendState.Claimed),

@@ -30,14 +30,18 @@ public sealed class StorageAccount
 
     public QueueClient Queue(string name) => Queues.GetQueueClient(name);
 
-    public static StorageAccount FromConfiguration(IConfiguration configuration)
+    /// <param name="configureClients">Changes to both clients' options (a test's fault-injecting policy, its retry delays).</param>
+    public static StorageAccount FromConfiguration(IConfiguration configuration, Action<ClientOptions>? configureClients = null)
     {
         // Base64, as the Functions queue trigger expects by default (host.json messageEncoding).
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var tableOptions = new TableClientOptions();
+        configureClients?.Invoke(queueOptions);
+        configureClients?.Invoke(tableOptions);
         var connectionString = configuration[SettingName];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            return new StorageAccount(new TableServiceClient(connectionString), new QueueServiceClient(connectionString, queueOptions));
+            return new StorageAccount(new TableServiceClient(connectionString, tableOptions), new QueueServiceClient(connectionString, queueOptions));
         }
 
         var section = configuration.GetSection(SettingName);
@@ -55,7 +59,7 @@ public sealed class StorageAccount
             ? new DefaultAzureCredential()
             : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
         return new StorageAccount(
-            new TableServiceClient(new Uri(tableUri), credential),
+            new TableServiceClient(new Uri(tableUri), credential, tableOptions),
             new QueueServiceClient(new Uri(queueUri), credential, queueOptions));
     }
 

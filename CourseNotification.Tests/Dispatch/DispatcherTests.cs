@@ -4,6 +4,7 @@ using CourseNotification.Dispatch;
 using CourseNotification.Enrolments;
 using CourseNotification.Scanning;
 using CourseNotification.Signals;
+using CourseNotification.Settings;
 using CourseNotification.Storage;
 using CourseNotification.Tests.Integration;
 using Microsoft.Extensions.Time.Testing;
@@ -82,13 +83,13 @@ public sealed class DispatcherTests
         var message = await DueWelcomeAsync(core);
         var key = new SendKey(message.CourseId, message.LearnerId, message.Signal, message.Anchor, 0);
         // A worker claimed the send, then died before sending.
-        await core.Get<LedgerStore>().TryClaimAsync(key, clock.GetUtcNow(), NotificationDispatcher.ClaimLease, CancellationToken.None);
+        await core.Get<LedgerStore>().TryClaimAsync(key, clock.GetUtcNow(), QueueSettings.Defaults.ClaimLease, CancellationToken.None);
         var dispatcher = core.Get<NotificationDispatcher>();
 
         await Assert.ThrowsExactlyAsync<SendHeldElsewhereException>(() => dispatcher.HandleAsync(message, 2, CancellationToken.None));
         Assert.AreEqual(0, await MailsToAsync(message.LearnerId));
 
-        clock.Advance(NotificationDispatcher.ClaimLease);
+        clock.Advance(QueueSettings.Defaults.ClaimLease);
         Assert.AreEqual(DispatchOutcome.Sent, await dispatcher.HandleAsync(message, 3, CancellationToken.None));
         Assert.AreEqual(1, await MailsToAsync(message.LearnerId));
     }

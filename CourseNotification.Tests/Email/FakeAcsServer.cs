@@ -27,8 +27,22 @@ internal sealed class FakeAcsServer : IAsyncDisposable
 
     public byte[] Key { get; }
 
-    /// <summary>What the next sends answer: "ok", "throttle", "error" or "fail".</summary>
+    /// <summary>What the next sends answer: "ok", "throttle", "error", "fail", or "chaos" (a share of 429s and 500s at random).</summary>
     public string Mode { get; set; } = "ok";
+
+    /// <summary>In "chaos" mode, the share of sends answered 429 and the share answered 500.</summary>
+    public double ChaosRate { get; set; } = 0.1;
+
+    /// <summary>Mails accepted, by their Repeatability-Request-ID, with their recipient: a repeated id is answered as before and not sent again, as ACS does.</summary>
+    public ConcurrentDictionary<string, string> Accepted { get; } = new();
+
+    /// <summary>Requests that repeated an id already accepted (de-duplicated, not sent).</summary>
+    public int Repeats => _repeats;
+
+    private int _repeats, _throttled, _errors;
+
+    /// <summary>Sends answered 429 and 500.</summary>
+    public (int Throttled, int Errors) Refusals => (_throttled, _errors);
 
     public ConcurrentQueue<(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body, bool SignatureValid)> Requests { get; } = new();
 
@@ -53,19 +67,34 @@ internal sealed class FakeAcsServer : IAsyncDisposable
         {
             return Results.Json(new { error = new { code = "Denied", message = "Denied by the resource provider." } }, statusCode: 401);
         }
-        switch (Mode)
+        var mode = Mode == "chaos" ? (Random.Shared.NextDouble() switch { var r when r < ChaosRate => "throttle-short", var r when r < 2 * ChaosRate => "error", _ => "ok" }) : Mode;
+        var repeatability = context.Request.Headers["Repeatability-Request-ID"].ToString();
+        if (repeatability.Length > 0 && Accepted.ContainsKey(repeatability))
         {
+            Interlocked.Increment(ref _repeats);
+            mode = "ok";
+        }
+        switch (mode)
+        {
+            case "throttle-short":
+                Interlocked.Increment(ref _throttled);
+                context.Response.Headers.RetryAfter = "1";
+                return Results.Json(new { error = new { code = "TooManyRequests", message = "Over quota" } }, statusCode: 429);
             case "throttle":
                 context.Response.Headers.RetryAfter = "7";
                 return Results.Json(new { error = new { code = "TooManyRequests", message = "Over quota" } }, statusCode: 429);
             case "error":
+                Interlocked.Increment(ref _errors);
                 return Results.Json(new { error = new { code = "InternalError", message = "Boom" } }, statusCode: 500);
         }
         var id = context.Request.Headers["Operation-Id"].ToString();
+        if (repeatability.Length > 0)
+        {
+            Accepted.TryAdd(repeatability, JsonNode.Parse(body)?["recipients"]?["to"]?[0]?["address"]?.GetValue<string>() ?? "");
+        }
         _polls[id] = 0;
         context.Response.Headers["Operation-Location"] = $"{_app.Urls.First()}/emails/operations/{id}?api-version=2023-03-31";
         context.Response.Headers.RetryAfter = "0";
-        _ = body;
         return Results.Json(new { id, status = "Running" }, statusCode: 202);
     }
 
