@@ -37,8 +37,6 @@ internal sealed class PdfPages
 
     private static float Bottom => PageHeight - Margin - FooterHeight;
 
-    public int PageCount => _pages.Count;
-
     public void NewPage()
     {
         _pages.Add([]);
