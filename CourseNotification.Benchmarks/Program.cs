@@ -1,18 +1,19 @@
 using BenchmarkDotNet.Running;
 using CourseNotification.Benchmarks;
 
-// "dispatch [N]", "ingest [N]", "report [answers]" and "status [learners]": end-to-end harnesses against real Azurite (and maildev); anything else: BenchmarkDotNet.
-var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 300;
+// "dispatch [N]", "ingest [N]", "report [answers]" and "status [learners]": end-to-end harnesses against real
+// Azurite (and maildev); anything else goes to BenchmarkDotNet (--filter '*EngineBenchmark*', '*RenderBenchmark*').
+int Count(int fallback) => args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
 switch (args)
 {
     case ["dispatch", ..]:
-        return await DispatchHarness.RunAsync(count);
+        return await DispatchHarness.RunAsync(Count(300));
     case ["ingest", ..]:
-        return await IngestHarness.RunAsync(count);
-    case ["status", ..]:
-        return await StatusHarness.RunAsync(args.Length > 1 ? count : 5_000);
+        return await IngestHarness.RunAsync(Count(300));
     case ["report", ..]:
-        return await ReportHarness.RunAsync(args.Length > 1 ? count : 10_000);
+        return await ReportHarness.RunAsync(Count(10_000));
+    case ["status", ..]:
+        return await StatusHarness.RunAsync(Count(5_000));
 }
 BenchmarkSwitcher.FromAssembly(typeof(EngineBenchmark).Assembly).Run(args);
 return 0;

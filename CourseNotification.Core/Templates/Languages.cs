@@ -8,12 +8,19 @@ public static class Languages
     /// <summary><c>fr_ca</c> -> <c>fr</c>, <c>en_us</c> -> <c>en</c>; anything else -> the site default.</summary>
     public static string Pick(string? moodleLang, string siteDefault)
     {
-        if (!string.IsNullOrWhiteSpace(moodleLang))
+        if (string.IsNullOrWhiteSpace(moodleLang))
         {
-            var primary = moodleLang.Split('_', '-')[0].Trim().ToLowerInvariant();
-            if (Supported.Contains(primary))
+            return siteDefault;
+        }
+        // Every mail asks: no allocation for the usual "fr", "en", "fr_ca".
+        var text = moodleLang.AsSpan().Trim();
+        var cut = text.IndexOfAny('_', '-');
+        var primary = cut < 0 ? text : text[..cut];
+        foreach (var lang in Supported)
+        {
+            if (primary.Equals(lang, StringComparison.OrdinalIgnoreCase))
             {
-                return primary;
+                return lang;
             }
         }
         return siteDefault;

@@ -79,18 +79,49 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
         return Model(new MailContext(course, learner, facts, "https://service.example/u/1.x", link), Languages.Culture(lang), new PlatformOptions());
     }
 
-    private static Dictionary<string, object?> Model(MailContext context, CultureInfo culture, PlatformOptions options)
+    /// <summary>The Moodle site's links every mail carries, built once per site URL rather than once per mail.</summary>
+    private sealed record SiteLinks(string Url, string Root, string ForgotPassword, string Contact)
     {
-        var moodleUrl = options.MoodleUrl.TrimEnd('/');
+        private static SiteLinks? _last;
+
+        public static SiteLinks Of(string url)
+        {
+            var last = _last;
+            if (last is not null && ReferenceEquals(last.Url, url))
+            {
+                return last;
+            }
+            var root = url.TrimEnd('/');
+            return _last = new SiteLinks(url, root, root + "/login/forgot_password.php", root + "/user/contactsitesupport.php");
+        }
+    }
+
+    /// <summary>Placeholders a mail may hold (the dictionary is sized once).</summary>
+    private const int ModelSize = 40;
+
+    /// <summary>
+    /// Dates written out ("jeudi 5 mars 2026"): the learners of a course share their start and end days, so
+    /// a scan writes each once. Bounded: emptied when it grows past a few thousand days.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(DateOnly Day, CultureInfo Culture), string> DayNames = new();
+
+    internal static Dictionary<string, object?> Model(MailContext context, CultureInfo culture, PlatformOptions options)
+    {
+        if (DayNames.Count > 4096)
+        {
+            DayNames.Clear();
+        }
+        var site = SiteLinks.Of(options.MoodleUrl);
+        var moodleUrl = site.Root;
         var (course, learner, facts) = (context.Course, context.Learner, context.Facts);
         var calendar = facts.Calendar;
         var today = calendar.Today;
-        string Day(DateOnly day) => day.ToString("D", culture);
+        string Day(DateOnly day) => DayNames.GetOrAdd((day, culture), static key => key.Day.ToString("D", key.Culture));
 
         // The last day of access is the local day of the instant just before the end (an end at midnight closes the day before).
         var lastDay = facts.AccessEnd is { } end ? calendar.LocalDate(end.AddTicks(-1)) : (DateOnly?)null;
         var lastAccess = facts.Snapshot.LastAccess ?? facts.Snapshot.FirstAccess;
-        var model = new Dictionary<string, object?>(StringComparer.Ordinal)
+        var model = new Dictionary<string, object?>(ModelSize, StringComparer.Ordinal)
         {
             ["firstName"] = learner.FirstName,
             ["lastName"] = learner.LastName,
@@ -101,8 +132,8 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
             ["courseUrl"] = course.Url ?? $"{moodleUrl}/course/view.php?id={course.Id.ToString(CultureInfo.InvariantCulture)}",
             ["siteName"] = options.SiteName,
             ["moodleUrl"] = moodleUrl,
-            ["forgotPasswordUrl"] = $"{moodleUrl}/login/forgot_password.php",
-            ["contactUrl"] = $"{moodleUrl}/user/contactsitesupport.php",
+            ["forgotPasswordUrl"] = site.ForgotPassword,
+            ["contactUrl"] = site.Contact,
             ["unsubscribeUrl"] = context.UnsubscribeUrl,
             ["startDate"] = facts.WorkStart is null ? null : Day(facts.WorkStartDay),
             ["daysSinceStart"] = facts.WorkStart is null ? null : today.DayNumber - facts.WorkStartDay.DayNumber,
