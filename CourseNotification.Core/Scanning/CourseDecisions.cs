@@ -10,8 +10,8 @@ namespace CourseNotification.Scanning;
 public sealed record LearnerDecisions(EnrolmentSnapshot Snapshot, IReadOnlyList<Decision> Decisions);
 
 /// <summary>
-/// The engine over a whole course, page by page: a page of snapshots, the ledger rows of exactly those
-/// learners in one range read, then a decision per learner and signal. The scan and the preview both
+/// The engine over a whole course, page by page: a page of snapshots, the ledger rows of those learners
+/// (the course's ledger streamed alongside), then a decision per learner and signal. The scan and the preview both
 /// read a course this way, so what the preview shows is what the scan does.
 /// </summary>
 public sealed class CourseDecisions(CourseStore courses, SnapshotStore snapshots, LedgerStore ledger, SignalSettingsProvider settingsProvider)
@@ -21,16 +21,29 @@ public sealed class CourseDecisions(CourseStore courses, SnapshotStore snapshots
     public async IAsyncEnumerable<LearnerDecisions> EvaluateAsync(Course course, DateTimeOffset at, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var settings = await settingsProvider.ForAsync(course, cancellationToken);
+        // The course's ledger is one query walked alongside the snapshots (both in learner order), not a
+        // query per page: each page takes the rows up to its last learner.
+        await using var sends = ledger.ReadCourseAsync(course.Id, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        SendRecord? next = await sends.MoveNextAsync() ? sends.Current : null;
         await foreach (var page in snapshots.ListPagesAsync(course.Id, PageSize, cancellationToken))
         {
             if (page.Count == 0)
             {
                 continue;
             }
-            var history = await ledger.ReadRangeAsync(course.Id, page[0].LearnerId, page[^1].LearnerId, cancellationToken);
+            var history = new Dictionary<long, List<SendRecord>>();
+            while (next is not null && next.Key.LearnerId <= page[^1].LearnerId)
+            {
+                if (!history.TryGetValue(next.Key.LearnerId, out var records))
+                {
+                    history[next.Key.LearnerId] = records = [];
+                }
+                records.Add(next);
+                next = await sends.MoveNextAsync() ? sends.Current : null;
+            }
             foreach (var snapshot in page)
             {
-                yield return new LearnerDecisions(snapshot, SignalEngine.Evaluate(course, snapshot, history[snapshot.LearnerId].ToList(), settings, at));
+                yield return new LearnerDecisions(snapshot, SignalEngine.Evaluate(course, snapshot, history.GetValueOrDefault(snapshot.LearnerId) ?? [], settings, at));
             }
         }
     }

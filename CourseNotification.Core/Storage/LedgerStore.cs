@@ -323,6 +323,19 @@ public sealed class LedgerStore(StorageAccount storage)
         return records.ToLookup(r => r.Key.LearnerId);
     }
 
+    /// <summary>
+    /// Every send of a course's known learners, in learner order, streamed page by page (erased people's
+    /// rows, keyed "erased|...", sort after and are left out): a scan walks it alongside the snapshots.
+    /// </summary>
+    public async IAsyncEnumerable<SendRecord> ReadCourseAsync(long courseId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.Key(courseId)} and RowKey lt {"a"}");
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            yield return ToRecord(entity);
+        }
+    }
+
     public async Task<IReadOnlyList<SendRecord>> ReadLearnerAsync(long courseId, long learnerId, CancellationToken cancellationToken) =>
         (await ReadRangeAsync(courseId, learnerId, learnerId, cancellationToken))[learnerId].ToList();
 

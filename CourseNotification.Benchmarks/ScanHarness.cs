@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using CourseNotification.Cli.Hosting;
+using CourseNotification.Cli.Local;
+using CourseNotification.Scanning;
+using CourseNotification.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CourseNotification.Benchmarks;
+
+/// <summary>
+/// The scan and its fan-out over N enrolment snapshots (courses of 5,000 learners; about 3% due: they start
+/// today), course after course as the scan-course queue feeds them, next to the floor measured in the
+/// same run on the same Azurite: reading the same snapshots and ledger rows with the raw SDK and enqueuing
+/// as many messages. The peak managed memory of the process during each is sampled.
+/// </summary>
+internal static class ScanHarness
+{
+    private const int PerCourse = 5_000;
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    public static async Task<int> RunAsync(IReadOnlyList<int> sizes)
+    {
+        Console.WriteLine($"{"N",9} {"due",6} {"scan+fan-out",13} {"floor",8} {"ratio",6} {"peak MB scan",13} {"peak MB floor",14}");
+        foreach (var n in sizes)
+        {
+            await using var azurite = await AzuriteServer.StartAsync();
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Email:Quota:PerMinute"] = "0",
+                ["Email:Quota:PerHour"] = "0",
+            }).Build();
+            var at = new DateTimeOffset(2031, 3, 10, 9, 30, 0, TimeSpan.FromHours(1));
+            await using var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false, quietLogs: true);
+            await serve.StartAsync();
+            var courses = await LoadAsync(azurite.ConnectionString, n, at);
+            var scanner = serve.Services.GetRequiredService<CourseScanner>();
+
+            // Warm both paths on a small course of their own first, so neither pays for the first JIT or connection.
+            var warmUp = await LoadAsync(azurite.ConnectionString, 500, at, firstCourse: 9_000);
+            await scanner.ScanAsync(new ScanCourseMessage(warmUp[0], at), CancellationToken.None);
+            await FloorAsync(azurite.ConnectionString, warmUp, 10);
+
+            var (due, scanTime, scanPeak) = await MeasureAsync(async () =>
+            {
+                var queued = 0;
+                foreach (var course in courses)
+                {
+                    queued += await scanner.ScanAsync(new ScanCourseMessage(course, at), CancellationToken.None);
+                }
+                return queued;
+            });
+            var (_, floorTime, floorPeak) = await MeasureAsync(() => FloorAsync(azurite.ConnectionString, courses, due));
+            Console.WriteLine($"{n,9} {due,6} {scanTime,11:0.00} s {floorTime,6:0.00} s {scanTime / floorTime,5:0.00}x {scanPeak,13:0} {floorPeak,14:0}");
+        }
+        return 0;
+    }
+
+    /// <summary>Time and peak managed heap (sampled every 50 ms) of one run.</summary>
+    private static async Task<(int Result, double Seconds, double PeakMegabytes)> MeasureAsync(Func<Task<int>> run)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long peak = GC.GetTotalMemory(true);
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(false));
+                await Task.Delay(50);
+            }
+        });
+        var clock = Stopwatch.StartNew();
+        var result = await run();
+        var seconds = clock.Elapsed.TotalSeconds;
+        await sampling.CancelAsync();
+        await sampler;
+        return (result, seconds, peak / 1024.0 / 1024.0);
+    }
+
+    /// <summary>The same entities read with the raw SDK, page by page, and as many messages enqueued.</summary>
+    private static async Task<int> FloorAsync(string connectionString, IReadOnlyList<long> courses, int messages)
+    {
+        var snapshots = new TableClient(connectionString, StorageNames.SnapshotsTable);
+        var ledger = new TableClient(connectionString, StorageNames.LedgerTable);
+        var queue = new QueueClient(connectionString, "floor", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        await queue.CreateIfNotExistsAsync();
+        var read = 0;
+        foreach (var course in courses)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.Key(course)}");
+            await foreach (var _ in snapshots.QueryAsync<TableEntity>(filter, maxPerPage: CourseDecisions.PageSize))
+            {
+                read++;
+            }
+            await foreach (var _ in ledger.QueryAsync<TableEntity>(filter, maxPerPage: 1000))
+            {
+                read++;
+            }
+        }
+        for (var i = 0; i < messages; i++)
+        {
+            await queue.SendMessageAsync($"{{\"courseId\":1,\"learnerId\":{i},\"signal\":\"welcome\"}}");
+        }
+        return read;
+    }
+
+    /// <summary>N learners in courses of 5,000: 3% start today (welcome due), the others started weeks ago, came, and were welcomed.</summary>
+    private static async Task<IReadOnlyList<long>> LoadAsync(string connectionString, int n, DateTimeOffset at, int firstCourse = 1)
+    {
+        var courses = Enumerable.Range(firstCourse, Math.Max(1, n / PerCourse)).Select(c => (long)c).ToList();
+        var courseTable = new TableClient(connectionString, StorageNames.CoursesTable);
+        var snapshots = new TableClient(connectionString, StorageNames.SnapshotsTable);
+        var ledger = new TableClient(connectionString, StorageNames.LedgerTable);
+        var random = new Random(3);
+        foreach (var course in courses)
+        {
+            var partition = StorageNames.Key(course);
+            var courseStart = at.AddDays(-60);
+            await courseTable.UpsertEntityAsync(new TableEntity("course", partition) { ["FullName"] = $"Cours {course}", ["Visible"] = true, ["StartDate"] = courseStart });
+            var rows = new List<TableEntity>();
+            var sends = new List<TableEntity>();
+            for (var i = 1; i <= Math.Min(PerCourse, n); i++)
+            {
+                var fresh = random.Next(100) < 3;
+                var start = fresh ? at.AddHours(-1) : at.AddDays(-random.Next(20, 50));
+                var enrolments = JsonSerializer.Serialize(new[] { new { id = i, method = "manual", active = true, start, end = start.AddDays(120) } }, Web);
+                rows.Add(new TableEntity(partition, StorageNames.Key(i))
+                {
+                    ["Enrolments"] = enrolments, ["Roles"] = "student", ["Lang"] = "fr", ["TimeZone"] = "Europe/Paris",
+                    ["FirstAccess"] = fresh ? null : start.AddDays(1), ["LastAccess"] = fresh ? null : at.AddDays(-random.Next(0, 10)),
+                });
+                if (!fresh)
+                {
+                    sends.Add(new TableEntity(partition, $"{StorageNames.Key(i)}|welcome|{start.ToOffset(TimeSpan.FromHours(1)):yyyy-MM-dd}|0") { ["State"] = "Sent", ["At"] = start.AddHours(9) });
+                }
+            }
+            foreach (var chunk in rows.Chunk(100))
+            {
+                await snapshots.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+            }
+            foreach (var chunk in sends.Chunk(100))
+            {
+                await ledger.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+            }
+        }
+        return courses;
+    }
+}
