@@ -117,15 +117,15 @@ internal sealed class PdfPages
         _y += height;
     }
 
-    /// <summary>Draws every page into a PDF on <paramref name="output"/>, each with its footer (page number, page count).</summary>
-    public void Render(Stream output, string title, Func<int, int, string> footer)
+    /// <summary>Draws every page into a PDF on <paramref name="output"/>, each with its footer (page number, page count); <paramref name="created"/> goes in its metadata.</summary>
+    public void Render(Stream output, string title, DateTimeOffset created, Func<int, int, string> footer)
     {
         using var document = SKDocument.CreatePdf(output, new SKDocumentPdfMetadata
         {
             Title = title,
             Creator = "CourseNotification",
             Producer = "CourseNotification (SkiaSharp)",
-            Creation = DateTime.UtcNow,
+            Creation = created.UtcDateTime,
             RasterDpi = 300,
         });
         for (var i = 0; i < _pages.Count; i++)

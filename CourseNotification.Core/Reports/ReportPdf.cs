@@ -106,7 +106,7 @@ public static class ReportPdf
         }
 
         var footerPeriod = text.Word($"Période {text.Period(report.Scope)}", $"Period {text.Period(report.Scope)}");
-        pages.Render(output, $"{text.Title(report.Kind)} – {report.Organisation}",
+        pages.Render(output, $"{text.Title(report.Kind)} – {report.Organisation}", report.GeneratedAt,
             (page, count) => $"{report.Organisation} · {text.Title(report.Kind)} · {footerPeriod} · {text.Word("page", "page")} {page} / {count}");
     }
 
