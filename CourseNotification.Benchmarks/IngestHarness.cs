@@ -3,9 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
-using CourseNotification.Cli.Hosting;
-using CourseNotification.Cli.Local;
-using Microsoft.Extensions.Configuration;
 
 namespace CourseNotification.Benchmarks;
 
@@ -20,15 +17,8 @@ internal static class IngestHarness
 
     public static async Task<int> RunAsync(int count)
     {
-        await using var azurite = await AzuriteServer.StartAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Build();
-        await using var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false);
-        await serve.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(serve.Urls.First()) };
+        await using var bench = await BenchHost.StartAsync();
+        using var http = new HttpClient { BaseAddress = bench.Url };
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 
         // Warm up the host and the storage connections, outside the measure.
@@ -39,7 +29,7 @@ internal static class IngestHarness
             await PostAsync(http, EnrolmentCreated(1 + (i % 20), i, created)));
         events.Stop();
 
-        var table = new TableClient(azurite.ConnectionString, "floor");
+        var table = new TableClient(bench.ConnectionString, "floor");
         await table.CreateIfNotExistsAsync();
         var floor = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (i, ct) =>

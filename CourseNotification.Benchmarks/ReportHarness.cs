@@ -2,12 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
-using CourseNotification.Cli.Hosting;
-using CourseNotification.Cli.Local;
 using CourseNotification.Questionnaires;
 using CourseNotification.Reports;
 using CourseNotification.Storage;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CourseNotification.Benchmarks;
@@ -26,22 +23,15 @@ internal static class ReportHarness
 
     public static async Task<int> RunAsync(int answerCount)
     {
-        await using var azurite = await AzuriteServer.StartAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Build();
-        await using var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false);
-        await serve.StartAsync();
-        var services = serve.Services;
+        await using var bench = await BenchHost.StartAsync();
+        var services = bench.Services;
         var setup = Stopwatch.StartNew();
-        var definition = await LoadAsync(services, azurite.ConnectionString, answerCount);
+        var definition = await LoadAsync(services, bench.ConnectionString, answerCount);
         Console.WriteLine($"data: {answerCount} answers x {Questions} questions x {Courses} courses, loaded in {setup.Elapsed.TotalSeconds:0.0} s");
 
         var aggregator = services.GetRequiredService<QualiopiAggregator>();
         var scope = new ReportScope([.. Enumerable.Range(1, Courses).Select(i => (long)i)], From, To, definition.Id, null, "fr");
-        var answers = new TableClient(azurite.ConnectionString, StorageNames.AnswersTable);
+        var answers = new TableClient(bench.ConnectionString, StorageNames.AnswersTable);
         var (floors, figures, pdfs) = (new List<double>(), new List<double>(), new List<double>());
         QualiopiReport? report = null;
         for (var round = 0; round < Rounds; round++)

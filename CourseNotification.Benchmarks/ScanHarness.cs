@@ -3,11 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
-using CourseNotification.Cli.Hosting;
-using CourseNotification.Cli.Local;
 using CourseNotification.Scanning;
 using CourseNotification.Storage;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CourseNotification.Benchmarks;
@@ -28,24 +25,15 @@ internal static class ScanHarness
         Console.WriteLine($"{"N",9} {"due",6} {"scan+fan-out",13} {"floor",8} {"ratio",6} {"peak MB scan",13} {"peak MB floor",14}");
         foreach (var n in sizes)
         {
-            await using var azurite = await AzuriteServer.StartAsync();
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["Email:Quota:PerMinute"] = "0",
-                ["Email:Quota:PerHour"] = "0",
-            }).Build();
+            await using var bench = await BenchHost.StartAsync();
             var at = new DateTimeOffset(2031, 3, 10, 9, 30, 0, TimeSpan.FromHours(1));
-            await using var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false, quietLogs: true);
-            await serve.StartAsync();
-            var courses = await LoadAsync(azurite.ConnectionString, n, at);
-            var scanner = serve.Services.GetRequiredService<CourseScanner>();
+            var courses = await LoadAsync(bench.ConnectionString, n, at);
+            var scanner = bench.Services.GetRequiredService<CourseScanner>();
 
             // Warm both paths on a small course of their own first, so neither pays for the first JIT or connection.
-            var warmUp = await LoadAsync(azurite.ConnectionString, 500, at, firstCourse: 9_000);
+            var warmUp = await LoadAsync(bench.ConnectionString, 500, at, firstCourse: 9_000);
             await scanner.ScanAsync(new ScanCourseMessage(warmUp[0], at), CancellationToken.None);
-            await FloorAsync(azurite.ConnectionString, warmUp, 10);
+            await FloorAsync(bench.ConnectionString, warmUp, 10);
 
             var (due, scanTime, scanPeak) = await MeasureAsync(async () =>
             {
@@ -56,7 +44,7 @@ internal static class ScanHarness
                 }
                 return queued;
             });
-            var (_, floorTime, floorPeak) = await MeasureAsync(() => FloorAsync(azurite.ConnectionString, courses, due));
+            var (_, floorTime, floorPeak) = await MeasureAsync(() => FloorAsync(bench.ConnectionString, courses, due));
             Console.WriteLine($"{n,9} {due,6} {scanTime,11:0.00} s {floorTime,6:0.00} s {scanTime / floorTime,5:0.00}x {scanPeak,13:0} {floorPeak,14:0}");
         }
         return 0;

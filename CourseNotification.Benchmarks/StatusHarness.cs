@@ -2,10 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
-using CourseNotification.Cli.Hosting;
-using CourseNotification.Cli.Local;
 using CourseNotification.Storage;
-using Microsoft.Extensions.Configuration;
 
 namespace CourseNotification.Benchmarks;
 
@@ -24,21 +21,14 @@ internal static class StatusHarness
 
     public static async Task<int> RunAsync(int learners)
     {
-        await using var azurite = await AzuriteServer.StartAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Build();
-        await using var serve = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false);
-        await serve.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(serve.Urls.First()), Timeout = TimeSpan.FromMinutes(5) };
+        await using var bench = await BenchHost.StartAsync();
+        using var http = new HttpClient { BaseAddress = bench.Url, Timeout = TimeSpan.FromMinutes(5) };
         var start = DateTimeOffset.UtcNow.AddDays(-20);
-        await LoadAsync(azurite.ConnectionString, learners, start);
+        await LoadAsync(bench.ConnectionString, learners, start);
         Console.WriteLine($"course of {learners} learners (a third never came, sends in the ledger for the others)");
 
-        var snapshots = new TableClient(azurite.ConnectionString, StorageNames.SnapshotsTable);
-        var ledger = new TableClient(azurite.ConnectionString, StorageNames.LedgerTable);
+        var snapshots = new TableClient(bench.ConnectionString, StorageNames.SnapshotsTable);
+        var ledger = new TableClient(bench.ConnectionString, StorageNames.LedgerTable);
         var floor = await BestAsync(async () =>
         {
             var count = 0;
