@@ -65,7 +65,7 @@ internal static class ReportHarness
             {
             }
         });
-        await PartAsync("invitations and reminders (ledger)", course => ledgerStore.SentAsync(course, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, CancellationToken.None));
+        await PartAsync("campaigns' daily counts (ledger)", course => ledgerStore.CampaignDaysAsync(course, CancellationToken.None));
         await PartAsync("people's names (snapshots)", course => snapshotStore.NamesAsync(course, CancellationToken.None));
         await PartAsync("the floor's raw read", course => ReadAllAsync(answers, scope with { Courses = [course] }));
 
@@ -146,7 +146,14 @@ internal static class ReportHarness
             {
                 ["Enrolments"] = "[]", ["Lang"] = "fr", ["TimeZone"] = "Europe/Paris", ["FirstName"] = firstNames[l % firstNames.Length], ["LastName"] = $"Nom{l}", ["Username"] = $"user{course}-{l}",
             }), ct);
-            await BatchAsync(ledger, Enumerable.Range(1, learners).SelectMany(l => Sends(partition, course * 10_000 + l, l % 3)), ct);
+            var sends = Enumerable.Range(1, learners).SelectMany(l => Sends(partition, course * 10_000 + l, l % 3)).ToList();
+            await BatchAsync(ledger, sends, ct);
+            // The campaign's daily counts the dispatcher keeps with those sends: invitations, and first reminders.
+            await BatchAsync(ledger, sends
+                .Select(s => (Day: DateOnly.FromDateTime(s.GetDateTimeOffset("At")!.Value.UtcDateTime), Signal: s.RowKey.Split('|')[1]))
+                .Where(s => !s.Signal.EndsWith("reminder2", StringComparison.Ordinal))
+                .GroupBy(s => s.Day)
+                .Select(day => LedgerStore.CampaignDayRow(course, new CampaignDay("hot", day.Key, day.Count(s => !s.Signal.Contains("reminder", StringComparison.Ordinal)), day.Count(s => s.Signal.Contains("reminder", StringComparison.Ordinal))))), ct);
             var rows = new List<TableEntity>();
             lock (random)
             {

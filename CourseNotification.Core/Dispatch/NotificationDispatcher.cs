@@ -153,7 +153,8 @@ public sealed class NotificationDispatcher(
             // off after the server took it from one never sent, and a retry of the first would be a duplicate.
             var providerId = await transport.SendAsync(mail, CancellationToken.None);
             // Sent: from here on nothing may stop the record of it, or a retry would send it again.
-            await ledger.MarkSentSurelyAsync(key, claim.ETag, clock.GetUtcNow(), providerId);
+            var sentAt = clock.GetUtcNow();
+            await ledger.MarkSentSurelyAsync(key, claim.ETag, sentAt, providerId, CampaignTally.For(key, history, sentAt, settingsProvider.Platform.SiteZone));
             logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);
             return DispatchOutcome.Sent;
         }

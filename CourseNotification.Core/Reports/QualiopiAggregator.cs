@@ -10,8 +10,8 @@ namespace CourseNotification.Reports;
 /// <summary>
 /// The figures of a Qualiopi report, from the stored answers and the ledger: for each course of the
 /// scope (a few at a time), one range read of its answers over this period and the previous one, page by
-/// page, and one read of the invitations and reminders that went out; test answers never count. Days are
-/// the site's.
+/// page, and one read of its campaigns' daily counts of invitations and reminders; test answers never
+/// count. Days are the site's.
 /// </summary>
 public sealed class QualiopiAggregator(
     CourseStore courses,
@@ -114,9 +114,8 @@ public sealed class QualiopiAggregator(
             return null;
         }
         var previousScope = scope.Previous();
-        var zone = settings.Platform.SiteZone;
-        // The ledger's sends, the course's settings and its people's names are read while the answers stream in.
-        var sentTask = ledger.SentAsync(courseId, StartOf(previousScope.From, zone), StartOf(scope.To.AddDays(1), zone), cancellationToken);
+        // The campaigns' daily counts, the course's settings and its people's names are read while the answers stream in.
+        var daysTask = ledger.CampaignDaysAsync(courseId, cancellationToken);
         var settingsTask = settings.ForAsync(course, cancellationToken);
         var namesTask = scrubber.NamesAsync(courseId, cancellationToken);
         var (current, previous) = (new AnswerTally(definition), new AnswerTally(definition));
@@ -153,8 +152,8 @@ public sealed class QualiopiAggregator(
         {
             campaigns.Add(campaign.Id);
         }
-        var sent = await sentTask;
-        var (participation, previousParticipation) = (Count(sent, campaigns, scope, zone), Count(sent, campaigns, previousScope, zone));
+        var days = await daysTask;
+        var (participation, previousParticipation) = (Count(days, campaigns, scope), Count(days, campaigns, previousScope));
 
         var comments = texts.Select(t => new Comment(courseId, course.FullName, t.Day, t.Question, t.Text)).ToList();
         return new CourseResult(
@@ -162,35 +161,18 @@ public sealed class QualiopiAggregator(
             comments, await namesTask);
     }
 
-    /// <summary>Invitations sent within the period, and how many of those invitations got a reminder within it.</summary>
-    private static Participation Count(
-        IReadOnlyList<(string Signal, string Person, string Anchor, DateTimeOffset At)> sent, HashSet<string> campaigns, ReportScope period, TimeZoneInfo zone)
+    /// <summary>Invitations sent within the period, and how many invitations got their first reminder within it.</summary>
+    private static Participation Count(IReadOnlyList<CampaignDay> days, HashSet<string> campaigns, ReportScope period)
     {
-        var (from, to) = (StartOf(period.From, zone), StartOf(period.To.AddDays(1), zone));
-        var invited = 0;
-        var reminded = new HashSet<(string, string, string)>();
-        foreach (var (signal, person, anchor, at) in sent)
+        var (invited, reminded) = (0, 0);
+        foreach (var day in days)
         {
-            if (at < from || at >= to || QuestionnaireSignals.Parse(signal) is not { } parsed || !campaigns.Contains(parsed.Campaign))
+            if (day.Day >= period.From && day.Day <= period.To && campaigns.Contains(day.Campaign))
             {
-                continue;
-            }
-            if (parsed.Reminder == 0)
-            {
-                invited++;
-            }
-            else
-            {
-                reminded.Add((parsed.Campaign, person, anchor));
+                invited += day.Invited;
+                reminded += day.Reminded;
             }
         }
-        return new Participation(invited, reminded.Count, 0);
-    }
-
-    /// <summary>The instant a local day starts in the site's zone.</summary>
-    private static DateTimeOffset StartOf(DateOnly day, TimeZoneInfo zone)
-    {
-        var local = day.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+        return new Participation(invited, reminded, 0);
     }
 }

@@ -222,8 +222,15 @@ public sealed class QualiopiReportTests
         await Answer(beta, new(2031, 3, 5), "3", "9");
 
         var ledger = services.GetRequiredService<LedgerStore>();
-        async Task Sent(long course, long learner, string signal, DateOnly day) =>
-            await ledger.TryRecordOnceAsync(new CourseNotification.Signals.SendKey(course, learner, signal, new DateOnly(2031, 1, 1), 0), day, TestContext.CancellationToken);
+        // Each send as the dispatcher records it: claimed, then marked sent with its campaign's count, at 10:00 Paris.
+        async Task Sent(long course, long learner, string signal, DateOnly day)
+        {
+            var key = new CourseNotification.Signals.SendKey(course, learner, signal, new DateOnly(2031, 1, 1), 0);
+            var at = new DateTimeOffset(day.ToDateTime(new TimeOnly(10, 0)), TimeSpan.FromHours(1));
+            var history = await ledger.ReadLearnerAsync(course, learner, TestContext.CancellationToken);
+            var claim = await ledger.TryClaimAsync(key, at, TimeSpan.FromMinutes(2), TestContext.CancellationToken);
+            await ledger.MarkSentSurelyAsync(key, claim.ETag, at, "<id@example.org>", CampaignTally.For(key, history, at, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")));
+        }
         for (var learner = 1; learner <= 4; learner++)
         {
             await Sent(alpha, learner, "questionnaire:hot", new(2031, 3, learner + 1));
