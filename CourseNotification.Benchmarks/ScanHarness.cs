@@ -22,12 +22,11 @@ internal static class ScanHarness
 
     public static async Task<int> RunAsync(IReadOnlyList<int> sizes)
     {
-        Console.WriteLine($"{"N",9} {"due",6} {"scan+fan-out",13} {"floor",8} {"ratio",6} {"peak MB scan",13} {"peak MB floor",14}");
+        Console.WriteLine($"{"N",9} {"due",6} {"scan+fan-out",13} {"floor",8} {"ratio",6} {"peak MB scan",13} {"peak MB floor",14}  rounds (scan/floor)");
         foreach (var n in sizes)
         {
             await using var bench = await BenchHost.StartAsync();
             var at = new DateTimeOffset(2031, 3, 10, 9, 30, 0, TimeSpan.FromHours(1));
-            var courses = await LoadAsync(bench.ConnectionString, n, at);
             var scanner = bench.Services.GetRequiredService<CourseScanner>();
 
             // Warm both paths on a small course of their own first, so neither pays for the first JIT or connection.
@@ -35,17 +34,27 @@ internal static class ScanHarness
             await scanner.ScanAsync(new ScanCourseMessage(warmUp[0], at), CancellationToken.None);
             await FloorAsync(bench.ConnectionString, warmUp, 10);
 
-            var (due, scanTime, scanPeak) = await MeasureAsync(async () =>
+            // A scan marks what it queued, so each round scans courses of its own (same shape, fresh ids); small
+            // sizes get three rounds (this machine is noisy), the best of each side is compared.
+            var rounds = new List<(int Due, double Scan, double ScanPeak, double Floor, double FloorPeak)>();
+            for (var round = 0; round < (n <= 20_000 ? 3 : 1); round++)
             {
-                var queued = 0;
-                foreach (var course in courses)
+                var courses = await LoadAsync(bench.ConnectionString, n, at, firstCourse: 1 + (round * 10_000));
+                var (due, scanTime, scanPeak) = await MeasureAsync(async () =>
                 {
-                    queued += await scanner.ScanAsync(new ScanCourseMessage(course, at), CancellationToken.None);
-                }
-                return queued;
-            });
-            var (_, floorTime, floorPeak) = await MeasureAsync(() => FloorAsync(bench.ConnectionString, courses, due));
-            Console.WriteLine($"{n,9} {due,6} {scanTime,11:0.00} s {floorTime,6:0.00} s {scanTime / floorTime,5:0.00}x {scanPeak,13:0} {floorPeak,14:0}");
+                    var queued = 0;
+                    foreach (var course in courses)
+                    {
+                        queued += await scanner.ScanAsync(new ScanCourseMessage(course, at), CancellationToken.None);
+                    }
+                    return queued;
+                });
+                var (_, floorTime, floorPeak) = await MeasureAsync(() => FloorAsync(bench.ConnectionString, courses, due));
+                rounds.Add((due, scanTime, scanPeak, floorTime, floorPeak));
+            }
+            var (scan, floor) = (rounds.Min(r => r.Scan), rounds.Min(r => r.Floor));
+            var all = string.Join(", ", rounds.Select(r => $"{r.Scan:0.00}/{r.Floor:0.00}"));
+            Console.WriteLine($"{n,9} {rounds[0].Due,6} {scan,11:0.00} s {floor,6:0.00} s {scan / floor,5:0.00}x {rounds.Max(r => r.ScanPeak),13:0} {rounds.Max(r => r.FloorPeak),14:0}  {all}");
         }
         return 0;
     }
@@ -93,10 +102,9 @@ internal static class ScanHarness
                 read++;
             }
         }
-        for (var i = 0; i < messages; i++)
-        {
-            await queue.SendMessageAsync($"{{\"courseId\":1,\"learnerId\":{i},\"signal\":\"welcome\"}}");
-        }
+        // As many messages, as many at a time as the scan sends them.
+        await Parallel.ForEachAsync(Enumerable.Range(0, messages), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            await queue.SendMessageAsync($"{{\"courseId\":1,\"learnerId\":{i},\"signal\":\"welcome\"}}", ct));
         return read;
     }
 
@@ -107,12 +115,15 @@ internal static class ScanHarness
         var courseTable = new TableClient(connectionString, StorageNames.CoursesTable);
         var snapshots = new TableClient(connectionString, StorageNames.SnapshotsTable);
         var ledger = new TableClient(connectionString, StorageNames.LedgerTable);
-        var random = new Random(3);
-        foreach (var course in courses)
+        var clock = Stopwatch.StartNew();
+        var loaded = 0;
+        // Two courses at a time keep Azurite busy while the other batch is being serialised.
+        await Parallel.ForEachAsync(courses, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (course, ct) =>
         {
+            var random = new Random((int)course);
             var partition = StorageNames.Key(course);
             var courseStart = at.AddDays(-60);
-            await courseTable.UpsertEntityAsync(new TableEntity("course", partition) { ["FullName"] = $"Cours {course}", ["Visible"] = true, ["StartDate"] = courseStart });
+            await courseTable.UpsertEntityAsync(new TableEntity("course", partition) { ["FullName"] = $"Cours {course}", ["Visible"] = true, ["StartDate"] = courseStart }, cancellationToken: ct);
             var rows = new List<TableEntity>();
             var sends = new List<TableEntity>();
             for (var i = 1; i <= Math.Min(PerCourse, n); i++)
@@ -132,13 +143,17 @@ internal static class ScanHarness
             }
             foreach (var chunk in rows.Chunk(100))
             {
-                await snapshots.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+                await snapshots.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), ct);
             }
             foreach (var chunk in sends.Chunk(100))
             {
-                await ledger.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+                await ledger.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), ct);
             }
-        }
+            if (Interlocked.Add(ref loaded, rows.Count) % 100_000 < rows.Count && n >= 100_000)
+            {
+                Console.WriteLine($"  loaded {loaded:N0} snapshots in {clock.Elapsed.TotalMinutes:0.0} min");
+            }
+        });
         return courses;
     }
 }

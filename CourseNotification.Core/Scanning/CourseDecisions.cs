@@ -16,16 +16,17 @@ public sealed record LearnerDecisions(EnrolmentSnapshot Snapshot, IReadOnlyList<
 /// </summary>
 public sealed class CourseDecisions(CourseStore courses, SnapshotStore snapshots, LedgerStore ledger, SignalSettingsProvider settingsProvider)
 {
-    public const int PageSize = 200;
+    /// <summary>The most a Table Storage query returns in one response: the fewest round trips per course, a few MB at most in memory.</summary>
+    public const int PageSize = 1000;
 
     public async IAsyncEnumerable<LearnerDecisions> EvaluateAsync(Course course, DateTimeOffset at, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var settings = await settingsProvider.ForAsync(course, cancellationToken);
         // The course's ledger is one query walked alongside the snapshots (both in learner order), not a
-        // query per page: each page takes the rows up to its last learner.
-        await using var sends = ledger.ReadCourseAsync(course.Id, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        // query per page: each page takes the rows up to its last learner. Both are read a page ahead.
+        await using var sends = ReadAhead.Of(ledger.ReadCourseAsync(course.Id, cancellationToken), PageSize, cancellationToken).GetAsyncEnumerator(cancellationToken);
         SendRecord? next = await sends.MoveNextAsync() ? sends.Current : null;
-        await foreach (var page in snapshots.ListPagesAsync(course.Id, PageSize, cancellationToken))
+        await foreach (var page in ReadAhead.Of(snapshots.ListPagesAsync(course.Id, PageSize, cancellationToken), 1, cancellationToken))
         {
             if (page.Count == 0)
             {

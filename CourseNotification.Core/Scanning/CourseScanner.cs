@@ -17,6 +17,11 @@ public sealed class CourseScanner(
     /// <summary>Azure Storage keeps a message invisible for at most 7 days.</summary>
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(6);
 
+    /// <summary>Due sends are queued by batches of this many, <see cref="SendsAtOnce"/> messages at a time, then marked in the ledger at once.</summary>
+    private const int FlushSize = 100, SendsAtOnce = 8;
+
+    private sealed record QueuedSend(SendKey Key, NotificationMessage Message, TimeSpan Delay);
+
     public async Task<int> ScanAsync(ScanCourseMessage message, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartConsumer("scan course", message.TraceParent);
@@ -31,7 +36,8 @@ public sealed class CourseScanner(
         // course's first sends go out first and a big course cannot hold a small one behind it.
         var spacing = email.Value.Quota.Spacing;
         var queued = 0;
-        var marks = new List<(SendKey, DateTimeOffset)>();
+        var batch = new List<QueuedSend>();
+        var flushing = Task.CompletedTask;
         await foreach (var learner in decisions.EvaluateAsync(course, message.At, cancellationToken))
         {
             foreach (var decision in learner.Decisions)
@@ -39,26 +45,35 @@ public sealed class CourseScanner(
                 if (decision is { State: DecisionState.Due, InFlight: false, Key: { } key })
                 {
                     var delay = spacing * queued < MaxDelay ? spacing * queued : MaxDelay;
-                    await queue.SendAsync(
-                        StorageNames.NotificationsQueue,
-                        new NotificationMessage(course.Id, key.LearnerId, key.Signal, key.Anchor, key.Repeat, message.At, Telemetry.CurrentTraceParent),
-                        cancellationToken,
-                        delay);
-                    marks.Add((key, message.At + delay));
+                    batch.Add(new QueuedSend(key, new NotificationMessage(course.Id, key.LearnerId, key.Signal, key.Anchor, key.Repeat, message.At, Telemetry.CurrentTraceParent), delay));
                     queued++;
                 }
             }
-            if (marks.Count >= 100)
+            if (batch.Count >= FlushSize)
             {
-                await ledger.MarkQueuedAsync(marks, cancellationToken);
-                marks.Clear();
+                // The batch goes out while the next pages are evaluated; one batch at a time.
+                await flushing;
+                flushing = FlushAsync([.. batch], cancellationToken);
+                batch.Clear();
             }
         }
-        // Marked after the messages exist: a crash in between costs a duplicate message (the claim drops it), never a lost send.
-        await ledger.MarkQueuedAsync(marks, cancellationToken);
+        await flushing;
+        await FlushAsync(batch, cancellationToken);
         Telemetry.SendsQueued.Add(queued);
         activity?.SetTag("sends.queued", queued);
         logger.LogInformation("Scan of course {CourseId} as of {At} queued {SendCount} sends", course.Id, message.At, queued);
         return queued;
+    }
+
+    private async Task FlushAsync(IReadOnlyList<QueuedSend> sends, CancellationToken cancellationToken)
+    {
+        if (sends.Count == 0)
+        {
+            return;
+        }
+        await Parallel.ForEachAsync(sends, new ParallelOptions { MaxDegreeOfParallelism = SendsAtOnce, CancellationToken = cancellationToken }, async (send, ct) =>
+            await queue.SendAsync(StorageNames.NotificationsQueue, send.Message, ct, send.Delay));
+        // Marked after the messages exist: a crash in between costs a duplicate message (the claim drops it), never a lost send.
+        await ledger.MarkQueuedAsync([.. sends.Select(s => (s.Key, s.Message.ScannedAt + s.Delay))], cancellationToken);
     }
 }
