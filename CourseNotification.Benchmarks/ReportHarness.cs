@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using CourseNotification.Questionnaires;
 using CourseNotification.Reports;
+using CourseNotification.Signals;
 using CourseNotification.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -56,8 +57,6 @@ internal static class ReportHarness
             }
         }
         // What the report reads besides the answers, each source alone over the 40 courses, one after the other.
-        var ledgerStore = services.GetRequiredService<LedgerStore>();
-        var snapshotStore = services.GetRequiredService<SnapshotStore>();
         var answerStore = services.GetRequiredService<AnswerStore>();
         await PartAsync("answers, read and parsed", async course =>
         {
@@ -65,8 +64,6 @@ internal static class ReportHarness
             {
             }
         });
-        await PartAsync("campaigns' daily counts (ledger)", course => ledgerStore.CampaignDaysAsync(course, CancellationToken.None));
-        await PartAsync("people's names (snapshots)", course => snapshotStore.NamesAsync(course, CancellationToken.None));
         await PartAsync("the floor's raw read", course => ReadAllAsync(answers, scope with { Courses = [course] }));
 
         if (report!.Participation.Answered != answerCount)
@@ -75,7 +72,7 @@ internal static class ReportHarness
         }
         var (bestFloor, bestFigures, bestPdf) = (floors.Min(), figures.Min(), pdfs.Min());
         Console.WriteLine($"read the answers (raw SDK, 4 courses at once): {Seconds(floors)}");
-        Console.WriteLine($"report figures (answers + ledger + names):    {Seconds(figures)}");
+        Console.WriteLine($"report figures:                               {Seconds(figures)}");
         Console.WriteLine($"pdf drawing ({report.Questions.Count} charts, {report.Comments.Count} comments): {Seconds(pdfs)}");
         Console.WriteLine($"ratio: figures {bestFigures / bestFloor:0.00}x the read; figures + pdf {(bestFigures + bestPdf) / bestFloor:0.00}x (target 1.5x)");
         return 0;
@@ -135,6 +132,8 @@ internal static class ReportHarness
         var snapshots = new TableClient(connectionString, StorageNames.SnapshotsTable);
         var ledger = new TableClient(connectionString, StorageNames.LedgerTable);
         var answers = new TableClient(connectionString, StorageNames.AnswersTable);
+        var answerStore = services.GetRequiredService<AnswerStore>();
+        Campaign[] campaigns = [new() { Id = "hot", Questionnaire = "bench" }];
         var perCourse = answerCount / Courses;
         var firstNames = new[] { "Camille", "Léa", "Hugo", "Chloé", "Lucas", "Inès", "Jules", "Manon" };
         await Parallel.ForEachAsync(Enumerable.Range(1, Courses), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (course, ct) =>
@@ -148,12 +147,17 @@ internal static class ReportHarness
             }), ct);
             var sends = Enumerable.Range(1, learners).SelectMany(l => Sends(partition, course * 10_000 + l, l % 3)).ToList();
             await BatchAsync(ledger, sends, ct);
-            // The campaign's daily counts the dispatcher keeps with those sends: invitations, and first reminders.
-            await BatchAsync(ledger, sends
-                .Select(s => (Day: DateOnly.FromDateTime(s.GetDateTimeOffset("At")!.Value.UtcDateTime), Signal: s.RowKey.Split('|')[1]))
-                .Where(s => !s.Signal.EndsWith("reminder2", StringComparison.Ordinal))
-                .GroupBy(s => s.Day)
-                .Select(day => LedgerStore.CampaignDayRow(course, new CampaignDay("hot", day.Key, day.Count(s => !s.Signal.Contains("reminder", StringComparison.Ordinal)), day.Count(s => s.Signal.Contains("reminder", StringComparison.Ordinal))))), ct);
+            // Counted for the report as the dispatcher counts them when they go out.
+            foreach (var send in sends)
+            {
+                var parts = send.RowKey.Split('|');
+                var key = new SendKey(course, StorageNames.ParseKey(parts[0]), parts[1], DateOnly.Parse(parts[2], CultureInfo.InvariantCulture), 0);
+                var history = parts[1].EndsWith("reminder2", StringComparison.Ordinal) ? [new SendRecord(key with { Signal = QuestionnaireSignals.Reminder("hot", 1) }, SendState.Sent, default, null)] : Array.Empty<SendRecord>();
+                if (CampaignTally.For(key, campaigns, history, send.GetDateTimeOffset("At")!.Value, TimeZoneInfo.Utc) is { } tally)
+                {
+                    await answerStore.CountSendAsync(key, tally, ct);
+                }
+            }
             var rows = new List<TableEntity>();
             lock (random)
             {

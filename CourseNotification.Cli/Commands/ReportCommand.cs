@@ -55,7 +55,7 @@ internal static class ReportCommand
                 return 2;
             }
             var aggregator = host.Services.GetRequiredService<QualiopiAggregator>();
-            var count = (await aggregator.CourseIdsAsync(scope!, cancellationToken)).Count;
+            var count = (await aggregator.CoursesAsync(scope!, cancellationToken)).Count;
             var report = await aggregator.BuildAsync(scope!, new ConsoleProgress(count, "courses"), cancellationToken);
             await using (var stream = file.Create())
             {

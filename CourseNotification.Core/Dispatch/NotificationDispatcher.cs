@@ -43,6 +43,7 @@ public sealed class NotificationDispatcher(
     LearnerStore learners,
     OptOut optOut,
     LedgerStore ledger,
+    AnswerStore answers,
     SignalSettingsProvider settingsProvider,
     MailRenderer renderer,
     InvitationLinks invitationLinks,
@@ -153,8 +154,8 @@ public sealed class NotificationDispatcher(
             // off after the server took it from one never sent, and a retry of the first would be a duplicate.
             var providerId = await transport.SendAsync(mail, CancellationToken.None);
             // Sent: from here on nothing may stop the record of it, or a retry would send it again.
-            var sentAt = clock.GetUtcNow();
-            await ledger.MarkSentSurelyAsync(key, claim.ETag, sentAt, providerId, CampaignTally.For(key, history, sentAt, settingsProvider.Platform.SiteZone));
+            await CountForReportsAsync(key, settings, history, claim.FirstTriedAt);
+            await ledger.MarkSentSurelyAsync(key, claim.ETag, clock.GetUtcNow(), providerId);
             logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);
             return DispatchOutcome.Sent;
         }
@@ -186,6 +187,37 @@ public sealed class NotificationDispatcher(
                 logger.LogWarning(e, "Try {Try} of {Signal} for learner {LearnerId} in course {CourseId} failed", dequeueCount, key.Signal, key.LearnerId, key.CourseId);
             }
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A questionnaire send counts for its campaign on the day of its first try (the same day on every
+    /// retry, so a retried count is the same count). A count that cannot be written is logged, never a
+    /// reason to send again.
+    /// </summary>
+    private async Task CountForReportsAsync(SendKey key, SignalSettings settings, IReadOnlyList<SendRecord> history, DateTimeOffset firstTry)
+    {
+        if (CampaignTally.For(key, settings.Campaigns, history, firstTry, settingsProvider.Platform.SiteZone) is not { } tally)
+        {
+            return;
+        }
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await answers.CountSendAsync(key, tally, CancellationToken.None);
+                return;
+            }
+            catch (Exception e) when (attempt < 3)
+            {
+                logger.LogDebug(e, "Count of {Signal} for learner {LearnerId} failed (try {Try})", key.Signal, key.LearnerId, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Count of {Signal} for learner {LearnerId} in course {CourseId} lost: reports will miss it", key.Signal, key.LearnerId, key.CourseId);
+                return;
+            }
         }
     }
 

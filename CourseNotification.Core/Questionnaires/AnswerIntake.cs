@@ -1,3 +1,4 @@
+using CourseNotification.Reports;
 using CourseNotification.Settings;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
@@ -28,7 +29,7 @@ public enum SubmissionOutcome
 
 /// <summary>
 /// Questionnaire answers from their links: opens a link (unknown, open, answered, expired), checks a
-/// submission, and stores it once per invitation. The answer is written before the invitation is marked
+/// submission, and stores it once per invitation, its free texts without the course's people. The answer is written before the invitation is marked
 /// answered, so an accepted answer is never lost; when two submissions race, the one that loses the mark
 /// takes its answer back, so there is still one per invitation.
 /// </summary>
@@ -36,6 +37,7 @@ public sealed class AnswerIntake(
     InvitationStore invitations,
     QuestionnaireCatalog catalog,
     AnswerStore answers,
+    CommentScrubber scrubber,
     LedgerStore ledger,
     SignalSettingsProvider settings,
     TimeProvider clock,
@@ -75,10 +77,12 @@ public sealed class AnswerIntake(
         var now = clock.GetUtcNow();
         // Answers are dated by the site's day, as report periods are.
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, settings.Platform.SiteZone).DateTime);
+        // Free texts are kept without the people of the course in them: an anonymous answer stays anonymous.
+        var values = await scrubber.ScrubTextsAsync(invitation.CourseId, link.Definition, checkedAnswers.Values, cancellationToken);
         var stored = await answers.AddAsync(
             new StoredAnswer(
                 invitation.CourseId, invitation.Campaign, invitation.Questionnaire, invitation.Lang, today, invitation.Test,
-                link.Definition.Anonymous || invitation.Test ? null : invitation.LearnerId, checkedAnswers.Values),
+                link.Definition.Anonymous || invitation.Test ? null : invitation.LearnerId, values),
             cancellationToken);
         var first = invitation.Test
             ? await invitations.TryMarkTestAnsweredAsync(link.Token, invitation, now, cancellationToken)

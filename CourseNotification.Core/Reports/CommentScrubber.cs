@@ -1,12 +1,14 @@
 using System.Text.RegularExpressions;
+using CourseNotification.Questionnaires;
 using CourseNotification.Storage;
 
 namespace CourseNotification.Reports;
 
 /// <summary>
-/// Takes people out of free comments before they reach a report: email addresses, phone numbers, and
-/// the names (first, last, user name) of the people enrolled in the report's courses (from their snapshots'
-/// copy of each profile), each replaced by "[…]".
+/// Takes people out of free comments, each replaced by "[…]": when an answer is stored, the names
+/// (first, last, user name) of the people enrolled in its course (from their snapshots' copy of each
+/// profile), email addresses and phone numbers, so no answer keeps them; when a report is drawn,
+/// addresses and phone numbers again.
 /// </summary>
 public sealed partial class CommentScrubber(SnapshotStore snapshots)
 {
@@ -31,8 +33,29 @@ public sealed partial class CommentScrubber(SnapshotStore snapshots)
     private static bool IsName(string word, IReadOnlySet<string> names) =>
         names.Contains(word) || (word.IndexOfAny(Joiners) >= 0 && word.Split(Joiners).Where(part => part.Length > 2).Any(names.Contains));
 
+    /// <summary>
+    /// An answer's free texts without the people of its course, addresses and phone numbers, read from
+    /// storage only when the answer has a text; the other answers as they are.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ScrubTextsAsync(
+        long courseId, QuestionnaireDefinition definition, IReadOnlyDictionary<string, IReadOnlyList<string>> values, CancellationToken cancellationToken)
+    {
+        var texts = definition.Questions.Where(q => q.Type == QuestionType.Text && values.GetValueOrDefault(q.Id) is [_, ..]).Select(q => q.Id).ToList();
+        if (texts.Count == 0)
+        {
+            return values;
+        }
+        var names = (await NamesAsync(courseId, cancellationToken)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var scrubbed = values.ToDictionary();
+        foreach (var id in texts)
+        {
+            scrubbed[id] = Scrub(values[id], names);
+        }
+        return scrubbed;
+    }
+
     /// <summary>The names of the people enrolled in a course, split into words of three letters or more.</summary>
-    public async Task<IReadOnlyCollection<string>> NamesAsync(long courseId, CancellationToken cancellationToken) =>
+    private async Task<IReadOnlyCollection<string>> NamesAsync(long courseId, CancellationToken cancellationToken) =>
         // Two letters or fewer would take words out of every comment.
         (await snapshots.NamesAsync(courseId, cancellationToken))
             .SelectMany(name => name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -1,43 +1,32 @@
 using System.Collections.Concurrent;
 using CourseNotification.Questionnaires;
 using CourseNotification.Settings;
-using CourseNotification.Signals;
 using CourseNotification.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Reports;
 
 /// <summary>
-/// The figures of a Qualiopi report, from the stored answers and the ledger: for each course of the
-/// scope (a few at a time), one range read of its answers over this period and the previous one, page by
-/// page, and one read of its campaigns' daily counts of invitations and reminders; test answers never
+/// The figures of a Qualiopi report: the course list read once, then for each course of the scope (a few
+/// at a time) one range read, page by page, over this period and the previous one, of its answers and
+/// its campaigns' daily counts of invitations and reminders (kept with the answers); test answers never
 /// count. Days are the site's.
 /// </summary>
 public sealed class QualiopiAggregator(
     CourseStore courses,
     AnswerStore answers,
-    LedgerStore ledger,
-    SignalSettingsProvider settings,
     QuestionnaireCatalog catalog,
-    CommentScrubber scrubber,
     IOptions<PlatformOptions> platform,
     TimeProvider clock)
 {
     private const int CoursesAtOnce = 4;
 
-    /// <summary>The courses a scope covers: those it names, or every course.</summary>
-    public async Task<IReadOnlyList<long>> CourseIdsAsync(ReportScope scope, CancellationToken cancellationToken)
+    /// <summary>The courses a scope covers (those it names that exist, or every course), with their names, in one read of the course list.</summary>
+    public async Task<IReadOnlyList<(long Id, string Name)>> CoursesAsync(ReportScope scope, CancellationToken cancellationToken)
     {
-        if (scope.Courses.Count > 0)
-        {
-            return scope.Courses;
-        }
-        var ids = new List<long>();
-        await foreach (var page in courses.ListIdPagesAsync(500, cancellationToken))
-        {
-            ids.AddRange(page);
-        }
-        return ids;
+        var names = await courses.FullNamesAsync(cancellationToken);
+        var ids = scope.Courses.Count > 0 ? scope.Courses.Where(names.ContainsKey) : names.Keys.Order();
+        return [.. ids.Select(id => (id, names[id]))];
     }
 
     /// <summary>Builds the report; <paramref name="progress"/> hears the number of courses done.</summary>
@@ -45,19 +34,16 @@ public sealed class QualiopiAggregator(
     {
         var definition = await catalog.GetAsync(scope.Questionnaire, cancellationToken)
             ?? throw new ArgumentException($"No questionnaire '{scope.Questionnaire}'.", nameof(scope));
-        var ids = await CourseIdsAsync(scope, cancellationToken);
+        var scoped = await CoursesAsync(scope, cancellationToken);
         var results = new ConcurrentDictionary<long, CourseResult>();
         var done = 0;
-        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = CoursesAtOnce, CancellationToken = cancellationToken }, async (id, ct) =>
+        await Parallel.ForEachAsync(scoped, new ParallelOptions { MaxDegreeOfParallelism = CoursesAtOnce, CancellationToken = cancellationToken }, async (course, ct) =>
         {
-            if (await CourseAsync(id, scope, definition, ct) is { } result)
-            {
-                results[id] = result;
-            }
+            results[course.Id] = await CourseAsync(course.Id, course.Name, scope, definition, ct);
             progress?.Report(Interlocked.Increment(ref done));
         });
 
-        var ordered = ids.Where(results.ContainsKey).Select(id => results[id]).ToList();
+        var ordered = scoped.Select(course => results[course.Id]).ToList();
         var (current, previous) = (new AnswerTally(definition), new AnswerTally(definition));
         foreach (var result in ordered)
         {
@@ -96,41 +82,34 @@ public sealed class QualiopiAggregator(
 
     private sealed record CourseResult(
         long Id, string Name, AnswerTally Current, AnswerTally Previous, Participation Participation, Participation PreviousParticipation,
-        IReadOnlyList<Comment> Comments, IReadOnlyCollection<string> Names);
+        IReadOnlyList<Comment> Comments);
 
-    /// <summary>Every comment of the scope, without the names of anyone enrolled in any of its courses (a trainer of one course may be named in another's).</summary>
+    /// <summary>Every comment of the scope, addresses and phone numbers masked again (names of the course's people were taken out when each answer was stored).</summary>
     private static List<Comment> Anonymised(IReadOnlyList<CourseResult> courses)
     {
-        var names = courses.SelectMany(c => c.Names).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var comments = courses.SelectMany(c => c.Comments).ToList();
-        var texts = CommentScrubber.Scrub([.. comments.Select(c => c.Text)], names);
+        var texts = CommentScrubber.Scrub([.. comments.Select(c => c.Text)], new HashSet<string>());
         return [.. comments.Select((comment, i) => comment with { Text = texts[i] })];
     }
 
-    private async Task<CourseResult?> CourseAsync(long courseId, ReportScope scope, QuestionnaireDefinition definition, CancellationToken cancellationToken)
+    /// <summary>One course's figures over this period and the previous one, from one range read of its answers and campaign counts.</summary>
+    private async Task<CourseResult> CourseAsync(long courseId, string name, ReportScope scope, QuestionnaireDefinition definition, CancellationToken cancellationToken)
     {
-        if (await courses.GetAsync(courseId, cancellationToken) is not { } course)
-        {
-            return null;
-        }
         var previousScope = scope.Previous();
-        // The campaigns' daily counts, the course's settings and its people's names are read while the answers stream in.
-        var daysTask = ledger.CampaignDaysAsync(courseId, cancellationToken);
-        var settingsTask = settings.ForAsync(course, cancellationToken);
-        var namesTask = scrubber.NamesAsync(courseId, cancellationToken);
         var (current, previous) = (new AnswerTally(definition), new AnswerTally(definition));
-        var campaigns = new HashSet<string>(StringComparer.Ordinal);
+        var counts = new List<CampaignDay>();
         var texts = new List<(DateOnly Day, string Question, string Text)>();
         var textQuestions = definition.Questions.Where(q => q.Type == QuestionType.Text).ToList();
-        await foreach (var page in answers.ListPagesAsync(courseId, previousScope.From, scope.To, cancellationToken))
+        bool Asked(string questionnaire, string campaign) => questionnaire == scope.Questionnaire && (scope.Campaign is null || campaign == scope.Campaign);
+        await foreach (var page in answers.ReadPeriodAsync(courseId, previousScope.From, scope.To, cancellationToken))
         {
-            foreach (var answer in page)
+            counts.AddRange(page.Counts.Where(c => Asked(c.Questionnaire, c.Campaign)));
+            foreach (var answer in page.Answers)
             {
-                if (answer.Test || answer.Questionnaire != scope.Questionnaire || (scope.Campaign is { } only && answer.Campaign != only))
+                if (answer.Test || !Asked(answer.Questionnaire, answer.Campaign))
                 {
                     continue;
                 }
-                campaigns.Add(answer.Campaign);
                 if (answer.SubmittedOn < scope.From)
                 {
                     previous.Add(answer);
@@ -146,28 +125,20 @@ public sealed class QualiopiAggregator(
                 }
             }
         }
-
-        // Invitations and reminders of the campaigns that ask this questionnaire (those configured now, and those answers name).
-        foreach (var campaign in (await settingsTask).Campaigns.Where(c => c.Questionnaire == scope.Questionnaire && (scope.Campaign is null || c.Id == scope.Campaign)))
-        {
-            campaigns.Add(campaign.Id);
-        }
-        var days = await daysTask;
-        var (participation, previousParticipation) = (Count(days, campaigns, scope), Count(days, campaigns, previousScope));
-
-        var comments = texts.Select(t => new Comment(courseId, course.FullName, t.Day, t.Question, t.Text)).ToList();
+        var (participation, previousParticipation) = (Count(counts, scope), Count(counts, previousScope));
+        var comments = texts.Select(t => new Comment(courseId, name, t.Day, t.Question, t.Text)).ToList();
         return new CourseResult(
-            courseId, course.FullName, current, previous, participation with { Answered = current.Answers }, previousParticipation with { Answered = previous.Answers },
-            comments, await namesTask);
+            courseId, name, current, previous, participation with { Answered = current.Answers }, previousParticipation with { Answered = previous.Answers },
+            comments);
     }
 
     /// <summary>Invitations sent within the period, and how many invitations got their first reminder within it.</summary>
-    private static Participation Count(IReadOnlyList<CampaignDay> days, HashSet<string> campaigns, ReportScope period)
+    private static Participation Count(IReadOnlyList<CampaignDay> days, ReportScope period)
     {
         var (invited, reminded) = (0, 0);
         foreach (var day in days)
         {
-            if (day.Day >= period.From && day.Day <= period.To && campaigns.Contains(day.Campaign))
+            if (day.Day >= period.From && day.Day <= period.To)
             {
                 invited += day.Invited;
                 reminded += day.Reminded;

@@ -1,8 +1,12 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using CourseNotification.Questionnaires;
+using CourseNotification.Signals;
 
 namespace CourseNotification.Storage;
 
@@ -19,12 +23,27 @@ public sealed record StoredAnswer(
     public string? RowKey { get; init; }
 }
 
+/// <summary>A page of a course's period: its answers, and its campaigns' counts of sends (rows of one day's counts, to be added up).</summary>
+public sealed record AnswerPage(IReadOnlyList<StoredAnswer> Answers, IReadOnlyList<CampaignDay> Counts);
+
 /// <summary>
 /// Answers: partition = course, row key = day|random, so a course's answers of a period are one range
-/// read, in pages, and the row key says nothing about who answered.
+/// read, in pages, and the row key says nothing about who answered. Each day also keeps the count of
+/// the questionnaire invitations and first reminders that went out that day (row key day|~|questionnaire|
+/// campaign|shard, after the day's answers), so that the same range read gives a report everything.
+/// A counted send is a property named after a keyed hash of its ledger key: counting it again (a
+/// retried message) adds nothing, parallel workers never conflict (each merge adds its own property),
+/// and the hash says nothing about the person without the service's key.
 /// </summary>
-public sealed class AnswerStore(StorageAccount storage)
+public sealed class AnswerStore(StorageAccount storage, SigningKeyStore keys)
 {
+    /// <summary>
+    /// A day's sends of one campaign spread over this many rows (a row holds at most 252 properties); a
+    /// full row passes its sends on to the next of its chain (shard + 8, + 16, ...): few rows to read a
+    /// day, and room for <see cref="MaxChain"/> x 2,000 sends.
+    /// </summary>
+    private const int Shards = 8, MaxChain = 32, CountsPerRow = 250;
+    private const string InvitationPrefix = "i_", ReminderPrefix = "r_", CountsMark = "~";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly TableClient _table = storage.Table(StorageNames.AnswersTable);
 
@@ -55,12 +74,57 @@ public sealed class AnswerStore(StorageAccount storage)
     public async IAsyncEnumerable<IReadOnlyList<StoredAnswer>> ListPagesAsync(
         long courseId, DateOnly from, DateOnly to, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var low = from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var high = to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "|~";
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.Key(courseId)} and RowKey ge {low} and RowKey lt {high}");
+        await foreach (var page in ReadPeriodAsync(courseId, from, to, cancellationToken))
+        {
+            yield return page.Answers;
+        }
+    }
+
+    /// <summary>A course's answers and campaign counts of the days [from, to], in one range read, page by page.</summary>
+    public async IAsyncEnumerable<AnswerPage> ReadPeriodAsync(
+        long courseId, DateOnly from, DateOnly to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.Key(courseId)} and RowKey ge {Day(from)} and RowKey lt {Day(to) + "|~~"}");
         await foreach (var page in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).AsPages())
         {
-            yield return [.. page.Values.Select(ToAnswer)];
+            var (answers, counts) = (new List<StoredAnswer>(page.Values.Count), new List<CampaignDay>());
+            foreach (var row in page.Values)
+            {
+                if (IsCountRow(row.RowKey))
+                {
+                    counts.Add(ToCounts(row));
+                }
+                else
+                {
+                    answers.Add(ToAnswer(row));
+                }
+            }
+            yield return new AnswerPage(answers, counts);
+        }
+    }
+
+    /// <summary>Counts a questionnaire send on its day (idempotent: the same send counts once however often it is counted).</summary>
+    public async Task CountSendAsync(SendKey key, CampaignTally tally, CancellationToken cancellationToken)
+    {
+        var hash = HMACSHA256.HashData(await keys.GetAsync(cancellationToken), Encoding.UTF8.GetBytes(key.ToString()));
+        var property = (tally.Reminder ? ReminderPrefix : InvitationPrefix) + Convert.ToHexStringLower(hash, 1, 8);
+        for (var shard = hash[0] % Shards; ; shard += Shards)
+        {
+            var row = new TableEntity(StorageNames.Key(key.CourseId), CountRowKey(tally, shard)) { [property] = true };
+            try
+            {
+                await _table.UpsertEntityAsync(row, TableUpdateMode.Merge, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 400 && shard / Shards < MaxChain - 1)
+            {
+                // A row that holds as many sends as a row can passes this one on to the next of its chain.
+                var stored = await _table.GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken);
+                if (!stored.HasValue || stored.Value!.Keys.Count(IsCount) < CountsPerRow)
+                {
+                    throw;
+                }
+            }
         }
     }
 
@@ -89,6 +153,28 @@ public sealed class AnswerStore(StorageAccount storage)
             row["Values"] = JsonSerializer.Serialize(answer.Values.ToDictionary(v => v.Key, v => v.Value.Select(scrub).ToList()), Json);
             await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
         }
+    }
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string CountRowKey(CampaignTally tally, int shard) =>
+        string.Join('|', Day(tally.Day), CountsMark, tally.Questionnaire, tally.Campaign, shard.ToString("D2", CultureInfo.InvariantCulture));
+
+    private static bool IsCountRow(string rowKey) => rowKey.Length > 11 && rowKey[11] == CountsMark[0];
+
+    private static bool IsCount(string property) =>
+        property.StartsWith(InvitationPrefix, StringComparison.Ordinal) || property.StartsWith(ReminderPrefix, StringComparison.Ordinal);
+
+    private static CampaignDay ToCounts(TableEntity row)
+    {
+        var parts = row.RowKey.Split('|');
+        var (invited, reminded) = (0, 0);
+        foreach (var property in row.Keys)
+        {
+            invited += property.StartsWith(InvitationPrefix, StringComparison.Ordinal) ? 1 : 0;
+            reminded += property.StartsWith(ReminderPrefix, StringComparison.Ordinal) ? 1 : 0;
+        }
+        return new CampaignDay(parts[2], parts[3], DateOnly.ParseExact(parts[0], "yyyy-MM-dd", CultureInfo.InvariantCulture), invited, reminded);
     }
 
     private static StoredAnswer ToAnswer(TableEntity e) => new(

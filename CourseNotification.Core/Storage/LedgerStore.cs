@@ -1,7 +1,6 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
-using CourseNotification.Questionnaires;
 using CourseNotification.Signals;
 
 namespace CourseNotification.Storage;
@@ -23,13 +22,10 @@ public readonly record struct Claim(ClaimOutcome Outcome, ETag ETag, int Attempt
 /// <summary>
 /// The send ledger (spec/signals.md rule 3): partition = course, row key = learner|signal|anchor|repeat,
 /// so one range read gives the history of a page of learners. A send is claimed by an insert that fails
-/// when the row exists; a claim whose lease ran out may be taken over, with the ETag as the proof. The
-/// same partition keeps each questionnaire campaign's daily counts ("~tally|..." rows), kept with the sends.
+/// when the row exists; a claim whose lease ran out may be taken over, with the ETag as the proof.
 /// </summary>
 public sealed class LedgerStore(StorageAccount storage)
 {
-    private const string TallyKind = "~tally", InvitationCounter = "Invited", ReminderCounter = "Reminded";
-    private const int TallyShards = 8;
     private readonly TableClient _table = storage.Table(StorageNames.LedgerTable);
 
     public static string RowKey(SendKey key) =>
@@ -98,23 +94,27 @@ public sealed class LedgerStore(StorageAccount storage)
     }
 
     public Task MarkSentAsync(SendKey key, ETag claim, DateTimeOffset at, string providerMessageId, CancellationToken cancellationToken) =>
-        _table.UpdateEntityAsync(SentEntity(key, at, providerMessageId), claim, TableUpdateMode.Merge, cancellationToken);
+        _table.UpdateEntityAsync(
+            new TableEntity(StorageNames.Key(key.CourseId), RowKey(key))
+            {
+                ["State"] = nameof(SendState.Sent),
+                ["At"] = at,
+                ["ProviderMessageId"] = providerMessageId,
+            },
+            claim, TableUpdateMode.Merge, cancellationToken);
 
     /// <summary>
     /// Records a send that went out, not to be interrupted: not cancellable, tried a few times on a
     /// transient failure, and satisfied when the row already says sent (a first try that succeeded
-    /// although its answer was lost moved the ETag). A questionnaire send's <paramref name="tally"/> is
-    /// added to its campaign's count of the day in the same transaction, so the count is exact.
+    /// although its answer was lost moved the ETag).
     /// </summary>
-    public async Task MarkSentSurelyAsync(SendKey key, ETag claim, DateTimeOffset at, string providerMessageId, CampaignTally? tally = null)
+    public async Task MarkSentSurelyAsync(SendKey key, ETag claim, DateTimeOffset at, string providerMessageId)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await (tally is null
-                    ? MarkSentAsync(key, claim, at, providerMessageId, CancellationToken.None)
-                    : MarkSentAndCountAsync(key, claim, at, providerMessageId, tally));
+                await MarkSentAsync(key, claim, at, providerMessageId, CancellationToken.None);
                 return;
             }
             catch (RequestFailedException e) when (e.Status == 412)
@@ -132,69 +132,6 @@ public sealed class LedgerStore(StorageAccount storage)
             }
         }
     }
-
-    /// <summary>
-    /// The send marked sent and its tally counted, atomically (one partition, one transaction). Counts
-    /// are spread over a few rows per day (by learner) so that parallel workers seldom collide; when
-    /// one does, the count is read again. Throws 412 when the claim itself is no longer this worker's.
-    /// </summary>
-    private async Task MarkSentAndCountAsync(SendKey key, ETag claim, DateTimeOffset at, string providerMessageId, CampaignTally tally)
-    {
-        var partition = StorageNames.Key(key.CourseId);
-        var rowKey = TallyRowKey(tally.Campaign, tally.Day, (int)(key.LearnerId % TallyShards));
-        var counter = tally.Reminder ? ReminderCounter : InvitationCounter;
-        for (var attempt = 1; ; attempt++)
-        {
-            var current = await _table.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: CancellationToken.None);
-            var count = current.HasValue
-                ? new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(partition, rowKey) { [counter] = (current.Value!.GetInt32(counter) ?? 0) + 1 }, current.Value.ETag)
-                : new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(partition, rowKey) { [counter] = 1 });
-            try
-            {
-                await _table.SubmitTransactionAsync([new(TableTransactionActionType.UpdateMerge, SentEntity(key, at, providerMessageId), claim), count], CancellationToken.None);
-                return;
-            }
-            catch (TableTransactionFailedException e) when (e.Status is 409 or 412 && attempt < 20)
-            {
-                // Either the count moved (another send of the day counted first: read it again) or the claim did (the caller decides).
-                var row = await _table.GetEntityIfExistsAsync<TableEntity>(partition, RowKey(key), select: ["State"], cancellationToken: CancellationToken.None);
-                if (!row.HasValue || row.Value!.ETag != claim)
-                {
-                    throw new RequestFailedException(412, "The send's claim moved.", e);
-                }
-            }
-        }
-    }
-
-    /// <summary>A course's questionnaire campaigns, counted per day (the shards of each day added up).</summary>
-    public async Task<IReadOnlyList<CampaignDay>> CampaignDaysAsync(long courseId, CancellationToken cancellationToken)
-    {
-        var days = new Dictionary<(string Campaign, DateOnly Day), (int Invited, int Reminded)>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.Key(courseId)} and RowKey ge {TallyKind + "|"} and RowKey lt {TallyKind + "|~"}");
-        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            var parts = row.RowKey.Split('|');
-            var day = (parts[1], DateOnly.ParseExact(parts[2], "yyyy-MM-dd", CultureInfo.InvariantCulture));
-            var (invited, reminded) = days.GetValueOrDefault(day);
-            days[day] = (invited + (row.GetInt32(InvitationCounter) ?? 0), reminded + (row.GetInt32(ReminderCounter) ?? 0));
-        }
-        return [.. days.Select(d => new CampaignDay(d.Key.Campaign, d.Key.Day, d.Value.Invited, d.Value.Reminded))];
-    }
-
-    /// <summary>A day's counts as one row, for tools that seed a ledger directly (benchmarks); the product only ever adds to them with a send.</summary>
-    public static TableEntity CampaignDayRow(long courseId, CampaignDay day) =>
-        new(StorageNames.Key(courseId), TallyRowKey(day.Campaign, day.Day, shard: 0)) { [InvitationCounter] = day.Invited, [ReminderCounter] = day.Reminded };
-
-    /// <summary>"~tally|campaign|day|shard": after every learner's rows and the erased ones, so no history read meets them.</summary>
-    private static string TallyRowKey(string campaign, DateOnly day, int shard) =>
-        string.Join('|', TallyKind, campaign, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), shard.ToString(CultureInfo.InvariantCulture));
-
-    private static TableEntity SentEntity(SendKey key, DateTimeOffset at, string providerMessageId) => new(StorageNames.Key(key.CourseId), RowKey(key))
-    {
-        ["State"] = nameof(SendState.Sent),
-        ["At"] = at,
-        ["ProviderMessageId"] = providerMessageId,
-    };
 
     private static TableEntity ClaimedEntity(SendKey key, DateTimeOffset now, TimeSpan lease, int attempt) => new(StorageNames.Key(key.CourseId), RowKey(key))
     {

@@ -1,4 +1,3 @@
-using CourseNotification.Questionnaires;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
 
@@ -41,47 +40,6 @@ public sealed class LedgerStoreTests
         await Assert.ThrowsExactlyAsync<Azure.RequestFailedException>(() => ledger.MarkSentAsync(key, first.ETag, Now, "x", CancellationToken.None));
         await ledger.MarkSentAsync(key, second.ETag, Now + Lease, "<id@example.org>", CancellationToken.None);
         Assert.AreEqual(ClaimOutcome.AlreadySent, (await ledger.TryClaimAsync(key, Now.AddDays(1), Lease, CancellationToken.None)).Outcome);
-    }
-
-    [TestMethod]
-    public async Task Campaign_counts_move_with_the_sends_exactly_once_even_when_workers_race()
-    {
-        await using var core = await CoreServices.StartAsync();
-        var ledger = core.Get<LedgerStore>();
-        var course = TestIds.Next();
-        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
-        var anchor = new DateOnly(2026, 1, 5);
-
-        async Task<(SendKey Key, Claim Claim, CampaignTally? Tally)> Claimed(long learner, string signal, DateTimeOffset at)
-        {
-            var key = new SendKey(course, learner, signal, anchor, 0);
-            var history = await ledger.ReadLearnerAsync(course, learner, CancellationToken.None);
-            return (key, await ledger.TryClaimAsync(key, at, Lease, CancellationToken.None), CampaignTally.For(key, history, at, paris));
-        }
-
-        // 40 invitations marked sent at once (five per shard row): every count lands.
-        var invitations = await Task.WhenAll(Enumerable.Range(1, 40).Select(l => Claimed(l, QuestionnaireSignals.Invitation("hot"), Now)));
-        await Task.WhenAll(invitations.Select(s => ledger.MarkSentSurelyAsync(s.Key, s.Claim.ETag, Now, "<id@example.org>", s.Tally)));
-        // A retry of a send whose first record succeeded (its answer lost) counts nothing more.
-        await ledger.MarkSentSurelyAsync(invitations[0].Key, invitations[0].Claim.ETag, Now, "<id@example.org>", invitations[0].Tally);
-
-        // Learner 1 is reminded twice, learner 2 once; learner 3's second reminder came alone (the first was superseded).
-        foreach (var (learner, reminder, day) in new[] { (1L, 1, 12), (1L, 2, 19), (2L, 1, 12), (3L, 2, 19) })
-        {
-            var at = new DateTimeOffset(2026, 1, day, 23, 30, 0, TimeSpan.Zero); // already the next day in Paris
-            var send = await Claimed(learner, QuestionnaireSignals.Reminder("hot", reminder), at);
-            await ledger.MarkSentSurelyAsync(send.Key, send.Claim.ETag, at, "<id@example.org>", send.Tally);
-        }
-        // A welcome counts nowhere.
-        var welcome = await Claimed(4, SignalKeys.Welcome, Now);
-        await ledger.MarkSentSurelyAsync(welcome.Key, welcome.Claim.ETag, Now, "<id@example.org>", welcome.Tally);
-
-        var days = (await ledger.CampaignDaysAsync(course, CancellationToken.None)).OrderBy(d => d.Day).ToList();
-        CollectionAssert.AreEqual(
-            new[] { new CampaignDay("hot", new(2026, 1, 5), 40, 0), new CampaignDay("hot", new(2026, 1, 13), 0, 2), new CampaignDay("hot", new(2026, 1, 20), 0, 1) },
-            days);
-        // The counts are not sends: a learner's history does not see them.
-        Assert.AreEqual(3, (await ledger.ReadLearnerAsync(course, 1, CancellationToken.None)).Count);
     }
 
     [TestMethod]

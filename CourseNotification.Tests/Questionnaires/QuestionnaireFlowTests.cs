@@ -62,7 +62,7 @@ public sealed partial class QuestionnaireFlowTests
         var answers = host.App.Services.GetRequiredService<AnswerStore>();
         Assert.AreEqual(0, await CountAnswersAsync(answers, course), "nothing stored from an invalid submission");
 
-        var accepted = await PostAsync(http, path, Complete("Très bien, merci à Chloé <b>!</b>"));
+        var accepted = await PostAsync(http, path, Complete("Très bien, merci à Chloé <b>!</b> Inès (ines@example.org)"));
         Assert.AreEqual(HttpStatusCode.OK, accepted.StatusCode, await accepted.Content.ReadAsStringAsync(TestContext.CancellationToken));
         StringAssert.Contains(await accepted.Content.ReadAsStringAsync(TestContext.CancellationToken), "Merci pour vos réponses !");
         var again = await PostAsync(http, path, Complete("encore"));
@@ -78,7 +78,7 @@ public sealed partial class QuestionnaireFlowTests
         Assert.AreEqual(1, stored.Count, "one answer, the second submission changed nothing");
         Assert.IsNull(stored[0].LearnerId, "anonymous: no link to the person");
         Assert.AreEqual(("hot", "qualiopi-hot", "fr", false), (stored[0].Campaign, stored[0].Questionnaire, stored[0].Lang, stored[0].Test));
-        Assert.AreEqual("Très bien, merci à Chloé <b>!</b>", stored[0].Values["comment"][0]);
+        Assert.AreEqual("Très bien, merci à Chloé <b>!</b> […] ([…])", stored[0].Values["comment"][0], "stored without the people of the course (Inès is enrolled, Chloé is not) nor addresses");
         Assert.AreEqual("9", stored[0].Values["recommend"][0]);
 
         // A week later: only the learner who did not answer is reminded, with a link of their own.
