@@ -42,42 +42,63 @@ internal static class DispatchHarness
         var at = opening.AddHours(10);
         using var inbox = new MaildevInbox(maildev.WebUrl);
 
-        // Seed one course of `count` learners whose welcome is due, and queue their sends with a scan.
-        using (var host = await WorkerHost.StartAsync(configuration, new ShiftableClock(at), CancellationToken.None, quiet: true))
+        // Three rounds (this machine is noisy), each on a course of its own whose `count` welcomes a scan
+        // queued; the best of each side is compared. Both are timed until maildev's inbox holds every mail.
+        var (products, floors) = (new List<double>(), new List<double>());
+        var idle = Stopwatch.StartNew();
+        await CliApp.RunAsync(["dispatch", "--drain", .. settings.Select(s => $"{s.Key.Replace(":", "__", StringComparison.Ordinal)}={s.Value}")]);
+        var hostStart = idle.Elapsed.TotalSeconds;
+        for (var round = 1; round <= 3; round++)
         {
-            var report = await host.Services.GetRequiredService<SnapshotIngest>().UpsertAsync(Organisation(count, opening), CancellationToken.None);
-            Console.WriteLine($"seeded: {report.Learners.Created} learners, {report.Enrolments.Created} enrolments, {report.Rejected.Count} rejected {string.Join("; ", report.Rejected.Take(3))}");
-            var queued = await host.Services.GetRequiredService<CourseScanner>().ScanAsync(new ScanCourseMessage(1, at), CancellationToken.None);
-            if (queued != count)
+            using (var host = await WorkerHost.StartAsync(configuration, new ShiftableClock(at), CancellationToken.None, quiet: true))
             {
-                throw new InvalidOperationException($"expected {count} due sends, got {queued}");
+                var report = await host.Services.GetRequiredService<SnapshotIngest>().UpsertAsync(Organisation(round, count, opening), CancellationToken.None);
+                if (report.Rejected.Count > 0)
+                {
+                    throw new InvalidOperationException($"seeding rejected: {string.Join("; ", report.Rejected.Take(3))}");
+                }
+                var queued = await host.Services.GetRequiredService<CourseScanner>().ScanAsync(new ScanCourseMessage(round, at), CancellationToken.None);
+                if (queued != count)
+                {
+                    throw new InvalidOperationException($"expected {count} due sends, got {queued}");
+                }
             }
+
+            var product = Stopwatch.StartNew();
+            var exit = await CliApp.RunAsync(["dispatch", "--drain", "--at", at.ToString("O"), .. settings.Select(s => $"{s.Key.Replace(":", "__", StringComparison.Ordinal)}={s.Value}")]);
+            await ExpectAsync(inbox, count, exit);
+            products.Add(product.Elapsed.TotalSeconds);
+
+            var floor = await FloorAsync(azurite.ConnectionString, maildev.SmtpPort, count, round);
+            await ExpectAsync(inbox, count, 0);
+            floors.Add(floor.Elapsed.TotalSeconds);
         }
 
-        var product = Stopwatch.StartNew();
-        var exit = await CliApp.RunAsync(["dispatch", "--drain", "--at", at.ToString("O"), .. settings.Select(s => $"{s.Key.Replace(":", "__", StringComparison.Ordinal)}={s.Value}")]);
-        var received = (await inbox.WaitForAsync(count, TimeSpan.FromMinutes(2), CancellationToken.None)).Count;
-        product.Stop();
-        if (exit != 0 || received != count)
-        {
-            throw new InvalidOperationException($"dispatch exited {exit} with {received} of {count} mails in maildev");
-        }
-        await inbox.ClearAsync(CancellationToken.None);
-
-        var floor = await FloorAsync(azurite.ConnectionString, maildev.SmtpPort, count);
-        received = (await inbox.WaitForAsync(count, TimeSpan.FromMinutes(2), CancellationToken.None)).Count;
-
-        Console.WriteLine($"messages: {count} (queue -> maildev inbox)");
-        Console.WriteLine($"cn dispatch --drain: {product.Elapsed.TotalSeconds:0.00} s, {count / product.Elapsed.TotalSeconds:0.0} sends/s (host start included)");
-        Console.WriteLine($"floor (receive+delete + raw MailKit send): {floor.TotalSeconds:0.00} s, {count / floor.TotalSeconds:0.0} sends/s ({received} received)");
-        Console.WriteLine($"ratio: {product.Elapsed / floor:0.00}x the floor");
+        var (best, bestFloor) = (products.Min(), floors.Min());
+        Console.WriteLine($"messages: {count} (queue -> maildev inbox), best of 3");
+        Console.WriteLine($"cn dispatch --drain: {best:0.00} s, {count / best:0.0} sends/s (host start included); rounds {Rounds(products)}");
+        Console.WriteLine($"floor (receive+delete + raw MailKit send): {bestFloor:0.00} s, {count / bestFloor:0.0} sends/s; rounds {Rounds(floors)}");
+        Console.WriteLine($"ratio: {best / bestFloor:0.00}x the floor; {(best - hostStart) / bestFloor:0.00}x without the host's start and stop ({hostStart:0.00} s with nothing queued)");
         return 0;
     }
 
-    /// <summary>The same messages through a bare loop: batches of 16 received, each sent raw over one SMTP connection, then deleted.</summary>
-    private static async Task<TimeSpan> FloorAsync(string connectionString, int smtpPort, int count)
+    private static string Rounds(List<double> seconds) => string.Join(" / ", seconds.Select(s => s.ToString("0.00", CultureInfo.InvariantCulture)));
+
+    /// <summary>Waits until maildev holds every mail, then empties it for the next run.</summary>
+    private static async Task ExpectAsync(MaildevInbox inbox, int count, int exit)
     {
-        var queue = new QueueClient(connectionString, "floor", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        var received = (await inbox.WaitForAsync(count, TimeSpan.FromMinutes(2), CancellationToken.None)).Count;
+        if (exit != 0 || received != count)
+        {
+            throw new InvalidOperationException($"exit code {exit}, {received} of {count} mails in maildev");
+        }
+        await inbox.ClearAsync(CancellationToken.None);
+    }
+
+    /// <summary>The same messages through a bare loop: batches of 16 received, each sent raw over one SMTP connection, then deleted; the clock starts once they are queued.</summary>
+    private static async Task<Stopwatch> FloorAsync(string connectionString, int smtpPort, int count, int round)
+    {
+        var queue = new QueueClient(connectionString, $"floor{round}", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         await queue.CreateIfNotExistsAsync();
         for (var i = 0; i < count; i++)
         {
@@ -100,19 +121,19 @@ internal static class DispatchHarness
             }
         }
         await smtp.DisconnectAsync(true);
-        return clock.Elapsed;
+        return clock;
     }
 
-    private static JsonObject Organisation(int count, DateTimeOffset opening) => new()
+    private static JsonObject Organisation(int course, int count, DateTimeOffset opening) => new()
     {
-        ["courses"] = new JsonArray(new JsonObject { ["id"] = 1, ["fullName"] = "Mesure", ["startDate"] = opening.ToString("O") }),
+        ["courses"] = new JsonArray(new JsonObject { ["id"] = course, ["fullName"] = "Mesure", ["startDate"] = opening.ToString("O") }),
         ["learners"] = new JsonArray([.. Enumerable.Range(1, count).Select(i => (JsonNode)new JsonObject
         {
             ["id"] = i, ["email"] = $"l{i}@example.org", ["firstName"] = $"L{i}", ["lang"] = i % 3 == 0 ? "en" : "fr", ["timeZone"] = "Europe/Paris",
         })]),
         ["enrolments"] = new JsonArray([.. Enumerable.Range(1, count).Select(i => (JsonNode)new JsonObject
         {
-            ["id"] = i, ["courseId"] = 1, ["learnerId"] = i, ["start"] = opening.ToUnixTimeSeconds(),
+            ["id"] = (course * 100_000) + i, ["courseId"] = course, ["learnerId"] = i, ["start"] = opening.ToUnixTimeSeconds(),
         })]),
     };
 }

@@ -23,7 +23,7 @@ public sealed class Pipeline(StorageAccount storage, CourseScanner scanner, Noti
     ];
 
     /// <summary>
-    /// Processes both queues until they hold nothing (failed messages wait out their visibility timeout
+    /// Pumps both queues until they hold nothing (failed messages wait out their visibility timeout
     /// and are retried or poisoned as in the host); gives up after <paramref name="timeout"/>.
     /// </summary>
     public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -34,7 +34,7 @@ public sealed class Pipeline(StorageAccount storage, CourseScanner scanner, Noti
             var received = 0;
             foreach (var processor in Processors)
             {
-                received += await processor.ProcessBatchAsync(cancellationToken);
+                received += await processor.PumpAsync(cancellationToken);
             }
             if (received > 0)
             {

@@ -21,7 +21,7 @@ public sealed class QueueProcessor(StorageAccount storage, string queueName, Que
 
     public string QueueName => queueName;
 
-    /// <summary>Receives and handles one batch; returns how many messages it received.</summary>
+    /// <summary>Receives one batch, handles it all at once and waits for all of it (a step at a time, for tests); returns how many messages it received.</summary>
     public async Task<int> ProcessBatchAsync(CancellationToken cancellationToken)
     {
         QueueMessage[] messages = (await _queue.ReceiveMessagesAsync(settings.BatchSize, settings.ProcessingLease, cancellationToken)).Value;
@@ -29,6 +29,44 @@ public sealed class QueueProcessor(StorageAccount storage, string queueName, Que
         await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = settings.BatchSize, CancellationToken = cancellationToken },
             async (message, ct) => await ProcessAsync(message, ct));
         return messages.Length;
+    }
+
+    /// <summary>
+    /// Handles messages until the queue gives none and none is in hand, the way the Functions host keeps
+    /// a queue busy: a new batch is fetched as soon as no more than <c>newBatchThreshold</c> messages are
+    /// still being handled, so a slow message never holds the next batch back. Returns how many it received.
+    /// </summary>
+    public async Task<int> PumpAsync(CancellationToken cancellationToken)
+    {
+        var inHand = new List<Task>();
+        var received = 0;
+        while (true)
+        {
+            QueueMessage[] messages = (await _queue.ReceiveMessagesAsync(settings.BatchSize, settings.ProcessingLease, cancellationToken)).Value;
+            received += messages.Length;
+            inHand.AddRange(messages.Select(message => ProcessAsync(message, cancellationToken)));
+            if (inHand.Count == 0)
+            {
+                return received;
+            }
+            if (messages.Length == 0)
+            {
+                // Nothing visible for now: ask again once one of those in hand is done.
+                await FinishOneAsync(inHand);
+                continue;
+            }
+            while (inHand.Count > settings.NewBatchThreshold)
+            {
+                await FinishOneAsync(inHand);
+            }
+        }
+
+        static async Task FinishOneAsync(List<Task> inHand)
+        {
+            var done = await Task.WhenAny(inHand);
+            inHand.Remove(done);
+            await done;
+        }
     }
 
     /// <summary>Messages still held (visible or not), as the queue reports them.</summary>

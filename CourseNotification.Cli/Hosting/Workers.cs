@@ -52,7 +52,7 @@ internal sealed class QueueWorker(Pipeline pipeline, CourseNotification.Settings
         {
             try
             {
-                if (await processor.ProcessBatchAsync(stoppingToken) > 0)
+                if (await processor.PumpAsync(stoppingToken) > 0)
                 {
                     idle = TimeSpan.FromMilliseconds(100);
                     continue;

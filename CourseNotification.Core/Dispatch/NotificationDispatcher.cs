@@ -55,7 +55,7 @@ public sealed class NotificationDispatcher(
     IOptions<EmailOptions> email,
     ILogger<NotificationDispatcher> logger)
 {
-    /// <summary>A burst of sends for one course reads the course once (the snapshot, the ledger and the learner are always read fresh).</summary>
+    /// <summary>A burst of sends for one course reads the course once (the snapshot, the ledger and the learner are read fresh for every send).</summary>
     private readonly ShortCache<long, Enrolments.Course?> _courses = new(SignalSettingsProvider.CacheLifetime);
 
     public async Task<DispatchOutcome> HandleAsync(NotificationMessage message, long dequeueCount, CancellationToken cancellationToken)
@@ -95,15 +95,19 @@ public sealed class NotificationDispatcher(
     {
         var key = new SendKey(message.CourseId, message.LearnerId, message.Signal, message.Anchor, message.Repeat);
         var now = clock.GetUtcNow();
+        // What the decision and the mail need is read at once: the snapshot, the learner's history, the learner.
+        var snapshotRead = snapshots.GetAsync(key.CourseId, key.LearnerId, cancellationToken);
+        var historyRead = ledger.ReadLearnerAsync(key.CourseId, key.LearnerId, cancellationToken);
+        var learnerRead = learners.GetAsync(key.LearnerId, cancellationToken);
         var course = await _courses.GetAsync(key.CourseId, id => courses.GetAsync(id, cancellationToken));
-        var snapshot = await snapshots.GetAsync(key.CourseId, key.LearnerId, cancellationToken);
+        await Task.WhenAll(snapshotRead, historyRead, learnerRead);
+        var (snapshot, history, learner) = (snapshotRead.Result, historyRead.Result, learnerRead.Result);
         if (course is null || snapshot is null)
         {
             logger.LogInformation("Dropped {Signal} for learner {LearnerId} in course {CourseId}: enrolment gone", key.Signal, key.LearnerId, key.CourseId);
             return DispatchOutcome.NoLongerDue;
         }
         var settings = await settingsProvider.ForAsync(course, cancellationToken);
-        var history = await ledger.ReadLearnerAsync(key.CourseId, key.LearnerId, cancellationToken);
         var decision = SignalEngine.Evaluate(course, snapshot, history, settings, now, key.Signal);
         if (decision is not { State: DecisionState.Due } due || due.Key != key)
         {
@@ -135,7 +139,6 @@ public sealed class NotificationDispatcher(
 
         try
         {
-            var learner = await learners.GetAsync(key.LearnerId, cancellationToken);
             if (learner is null || string.IsNullOrWhiteSpace(learner.Email))
             {
                 await ledger.MarkFailedAsync(key, now, "no email address known for the learner", cancellationToken);
