@@ -37,6 +37,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<LearnerStore>();
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<LedgerStore>();
+        services.AddSingleton<QueuedSendStore>();
         services.AddSingleton<CourseSettingsStore>();
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<QuotaStore>();

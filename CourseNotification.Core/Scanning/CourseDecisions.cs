@@ -11,10 +11,11 @@ public sealed record LearnerDecisions(EnrolmentSnapshot Snapshot, IReadOnlyList<
 
 /// <summary>
 /// The engine over a whole course, page by page: a page of snapshots, the ledger rows of those learners
-/// (the course's ledger streamed alongside), then a decision per learner and signal. The scan and the preview both
-/// read a course this way, so what the preview shows is what the scan does.
+/// (the course's ledger streamed alongside) and what earlier scans queued for them, then a decision per
+/// learner and signal. The scan and the preview both read a course this way, so what the preview shows
+/// is what the scan does.
 /// </summary>
-public sealed class CourseDecisions(CourseStore courses, SnapshotStore snapshots, LedgerStore ledger, SignalSettingsProvider settingsProvider)
+public sealed class CourseDecisions(CourseStore courses, SnapshotStore snapshots, LedgerStore ledger, QueuedSendStore queuedSends, SignalSettingsProvider settingsProvider)
 {
     /// <summary>The most a Table Storage query returns in one response: the fewest round trips per course, a few MB at most in memory.</summary>
     public const int PageSize = 1000;
@@ -22,6 +23,8 @@ public sealed class CourseDecisions(CourseStore courses, SnapshotStore snapshots
     public async IAsyncEnumerable<LearnerDecisions> EvaluateAsync(Course course, DateTimeOffset at, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var settings = await settingsProvider.ForAsync(course, cancellationToken);
+        // What earlier scans queued and may still be waiting: only a few rows per course.
+        var queued = await queuedSends.ReadCourseAsync(course.Id, at, cancellationToken);
         // The course's ledger is one query walked alongside the snapshots (both in learner order), not a
         // query per page: each page takes the rows up to its last learner. Both are read a page ahead.
         await using var sends = ReadAhead.Of(ledger.ReadCourseAsync(course.Id, cancellationToken), PageSize, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -44,7 +47,13 @@ public sealed class CourseDecisions(CourseStore courses, SnapshotStore snapshots
             }
             foreach (var snapshot in page)
             {
-                yield return new LearnerDecisions(snapshot, SignalEngine.Evaluate(course, snapshot, history.GetValueOrDefault(snapshot.LearnerId) ?? [], settings, at));
+                var records = history.GetValueOrDefault(snapshot.LearnerId) ?? [];
+                if (queued.Contains(snapshot.LearnerId))
+                {
+                    // A send the ledger knows (claimed, sent, failed, deferred) is past its queue mark.
+                    records.AddRange(queued[snapshot.LearnerId].Where(mark => !records.Exists(r => r.Key == mark.Key)));
+                }
+                yield return new LearnerDecisions(snapshot, SignalEngine.Evaluate(course, snapshot, records, settings, at));
             }
         }
     }

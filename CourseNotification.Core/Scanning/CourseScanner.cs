@@ -12,12 +12,12 @@ namespace CourseNotification.Scanning;
 /// <c>notifications</c> message per due send that nobody has claimed yet.
 /// </summary>
 public sealed class CourseScanner(
-    CourseStore courses, CourseDecisions decisions, LedgerStore ledger, QueueWriter queue, IOptions<EmailOptions> email, ILogger<CourseScanner> logger)
+    CourseStore courses, CourseDecisions decisions, QueuedSendStore queuedSends, QueueWriter queue, IOptions<EmailOptions> email, ILogger<CourseScanner> logger)
 {
     /// <summary>Azure Storage keeps a message invisible for at most 7 days.</summary>
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(6);
 
-    /// <summary>Due sends are queued by batches of this many, <see cref="SendsAtOnce"/> messages at a time, then marked in the ledger at once.</summary>
+    /// <summary>Due sends are queued by batches of this many, <see cref="SendsAtOnce"/> messages at a time, then recorded as queued in one row.</summary>
     private const int FlushSize = 100, SendsAtOnce = 8;
 
     private sealed record QueuedSend(SendKey Key, NotificationMessage Message, TimeSpan Delay);
@@ -59,6 +59,7 @@ public sealed class CourseScanner(
         }
         await flushing;
         await FlushAsync(batch, cancellationToken);
+        await queuedSends.ForgetStaleAsync(course.Id, message.At, cancellationToken);
         Telemetry.SendsQueued.Add(queued);
         activity?.SetTag("sends.queued", queued);
         logger.LogInformation("Scan of course {CourseId} as of {At} queued {SendCount} sends", course.Id, message.At, queued);
@@ -73,7 +74,7 @@ public sealed class CourseScanner(
         }
         await Parallel.ForEachAsync(sends, new ParallelOptions { MaxDegreeOfParallelism = SendsAtOnce, CancellationToken = cancellationToken }, async (send, ct) =>
             await queue.SendAsync(StorageNames.NotificationsQueue, send.Message, ct, send.Delay));
-        // Marked after the messages exist: a crash in between costs a duplicate message (the claim drops it), never a lost send.
-        await ledger.MarkQueuedAsync([.. sends.Select(s => (s.Key, s.Message.ScannedAt + s.Delay))], cancellationToken);
+        // Recorded after the messages exist: a crash in between costs a duplicate message (the claim drops it), never a lost send.
+        await queuedSends.RecordAsync(sends[0].Key.CourseId, [.. sends.Select(s => (s.Key, s.Message.ScannedAt + s.Delay))], cancellationToken);
     }
 }

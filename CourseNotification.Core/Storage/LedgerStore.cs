@@ -143,31 +143,10 @@ public sealed class LedgerStore(StorageAccount storage)
     };
 
     /// <summary>
-    /// Records sends a scan just queued (their messages visible at the given instants), so the next scans
-    /// do not queue them again. Never overwrites a claim, a send or a failure: rows of one course go in
-    /// batches of at most 100 inserts per course (one partition, as Azure requires); when a batch meets an
-    /// existing row, its rows go one by one.
+    /// Records one send put back on the queue (over the quota: it waits for the next window), or moves a
+    /// stale queue marker to its new visibility; leaves any other state alone. (Scans record what they
+    /// queue in <see cref="QueuedSendStore"/>, a row per batch.)
     /// </summary>
-    public async Task MarkQueuedAsync(IReadOnlyList<(SendKey Key, DateTimeOffset VisibleAt)> sends, CancellationToken cancellationToken)
-    {
-        foreach (var chunk in sends.GroupBy(s => s.Key.CourseId).SelectMany(course => course.Chunk(100)))
-        {
-            var inserts = chunk.Select(s => new TableTransactionAction(TableTransactionActionType.Add, QueuedEntity(s.Key, s.VisibleAt))).ToList();
-            try
-            {
-                await _table.SubmitTransactionAsync(inserts, cancellationToken);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 409)
-            {
-                foreach (var (key, visibleAt) in chunk)
-                {
-                    await MarkQueuedAsync(key, visibleAt, cancellationToken);
-                }
-            }
-        }
-    }
-
-    /// <summary>Records one queued send (or moves a stale queue marker to its new visibility); leaves any other state alone.</summary>
     public async Task MarkQueuedAsync(SendKey key, DateTimeOffset visibleAt, CancellationToken cancellationToken)
     {
         try
@@ -320,15 +299,22 @@ public sealed class LedgerStore(StorageAccount storage)
     public async Task<IReadOnlyList<SendRecord>> ReadLearnerAsync(long courseId, long learnerId, CancellationToken cancellationToken) =>
         (await ReadRangeAsync(courseId, learnerId, learnerId, cancellationToken))[learnerId].ToList();
 
-    private static SendRecord ToRecord(TableEntity e)
+    /// <summary>The send a row key (<see cref="RowKey(SendKey)"/>) of a course stands for.</summary>
+    public static SendKey ParseRowKey(long courseId, string rowKey)
     {
-        var parts = e.RowKey.Split('|');
-        var key = new SendKey(
-            StorageNames.ParseKey(e.PartitionKey),
+        var parts = rowKey.Split('|');
+        return new SendKey(
+            courseId,
             StorageNames.ParseKey(parts[0]),
             parts[1],
             DateOnly.ParseExact(parts[2], "yyyy-MM-dd", CultureInfo.InvariantCulture),
             int.Parse(parts[3], CultureInfo.InvariantCulture));
-        return new SendRecord(key, Enum.Parse<SendState>(e.GetString("State")!), e.GetDateTimeOffset("At") ?? default, e.GetString("LastError"), e.ETag.ToString());
     }
+
+    private static SendRecord ToRecord(TableEntity e) => new(
+        ParseRowKey(StorageNames.ParseKey(e.PartitionKey), e.RowKey),
+        Enum.Parse<SendState>(e.GetString("State")!),
+        e.GetDateTimeOffset("At") ?? default,
+        e.GetString("LastError"),
+        e.ETag.ToString());
 }

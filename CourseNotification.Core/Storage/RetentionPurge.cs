@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace CourseNotification.Storage;
 
 /// <summary>What a purge deleted.</summary>
-public sealed record PurgeReport(int LedgerRows, int Answers, int Links, int WebhookIds);
+public sealed record PurgeReport(int LedgerRows, int Answers, int Links, int WebhookIds, int QueuedMarks);
 
 /// <summary>
 /// The nightly purge of what is kept no longer than <c>Retention__*</c> says: sends that went out or
@@ -20,6 +20,9 @@ public sealed class RetentionPurge(StorageAccount storage, IOptions<RetentionOpt
 {
     /// <summary>Webhook ids are kept two days: the replay window is five minutes.</summary>
     private static readonly TimeSpan WebhookIdLifetime = TimeSpan.FromDays(2);
+
+    /// <summary>A scan's queue marks speak for at most a week (the longest pacing delay and the grace after it).</summary>
+    private static readonly TimeSpan QueuedMarkLifetime = TimeSpan.FromDays(8);
 
     public async Task<PurgeReport> PurgeAsync(CancellationToken cancellationToken)
     {
@@ -39,10 +42,15 @@ public sealed class RetentionPurge(StorageAccount storage, IOptions<RetentionOpt
             StorageNames.WebhooksTable,
             TableClient.CreateQueryFilter($"PartitionKey lt {(now - WebhookIdLifetime).UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}"),
             cancellationToken);
-        var report = new PurgeReport(ledger, answers, links, webhooks);
+        // Scans forget their own stale marks; a course no longer scanned (deleted) leaves its last ones here.
+        var queued = await DeleteAsync(
+            StorageNames.QueuedTable,
+            TableClient.CreateQueryFilter($"RowKey lt {(now - QueuedMarkLifetime).UtcTicks.ToString("D19", CultureInfo.InvariantCulture)}"),
+            cancellationToken);
+        var report = new PurgeReport(ledger, answers, links, webhooks, queued);
         logger.LogInformation(
-            "Retention purge deleted {LedgerRows} ledger rows, {Answers} answers, {Links} expired links and {WebhookIds} webhook ids",
-            report.LedgerRows, report.Answers, report.Links, report.WebhookIds);
+            "Retention purge deleted {LedgerRows} ledger rows, {Answers} answers, {Links} expired links, {WebhookIds} webhook ids and {QueuedMarks} old queue marks",
+            report.LedgerRows, report.Answers, report.Links, report.WebhookIds, report.QueuedMarks);
         return report;
     }
 

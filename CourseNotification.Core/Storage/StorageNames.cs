@@ -21,6 +21,8 @@ public static class StorageNames
     public const string InvitationsTable = "invitations";
     /// <summary>Questionnaire answers, per course (anonymous ones without any link to the person).</summary>
     public const string AnswersTable = "answers";
+    /// <summary>What the scans queued that may still wait in the notifications queue (a row per batch).</summary>
+    public const string QueuedTable = "queued";
     /// <summary>The intake's health (last Moodle event, last pull) for the overview.</summary>
     public const string HealthTable = "health";
 
@@ -28,7 +30,7 @@ public static class StorageNames
     public const string NotificationsQueue = "notifications";
 
     public static IReadOnlyList<string> Tables { get; } =
-        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable, QuotaTable, WebhooksTable, QuestionnairesTable, InvitationsTable, AnswersTable, HealthTable];
+        [CoursesTable, LearnersTable, SnapshotsTable, LearnerCoursesTable, LedgerTable, CourseSettingsTable, SecretsTable, QuotaTable, WebhooksTable, QuestionnairesTable, InvitationsTable, AnswersTable, QueuedTable, HealthTable];
 
     public static IReadOnlyList<string> Queues { get; } =
         [ScanCourseQueue, NotificationsQueue, PoisonQueueOf(ScanCourseQueue), PoisonQueueOf(NotificationsQueue)];

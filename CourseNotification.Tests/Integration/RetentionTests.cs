@@ -47,9 +47,16 @@ public sealed class RetentionTests
         await webhooks.TryRecordAsync(oldId, Now.AddDays(-3), TestContext.CancellationToken);
         await webhooks.TryRecordAsync(newId, Now.AddHours(-1), TestContext.CancellationToken);
 
+        // A deleted course's last queue marks: a week past their visibility they go, before that they stay.
+        var queued = core.Get<QueuedSendStore>();
+        SendKey Queued(long learner) => new(deletedCourse, learner, "welcome", new DateOnly(2019, 12, 1), 0);
+        await queued.RecordAsync(deletedCourse, [(Queued(1), Now.AddDays(-9))], TestContext.CancellationToken);
+        await queued.RecordAsync(deletedCourse, [(Queued(2), Now.AddDays(-7))], TestContext.CancellationToken);
+
         var report = await core.Get<RetentionPurge>().PurgeAsync(TestContext.CancellationToken);
 
-        Assert.AreEqual(new PurgeReport(3, 1, 1, 1), report);
+        Assert.AreEqual(new PurgeReport(3, 1, 1, 1, 1), report);
+        Assert.AreEqual(1, await queued.ForgetStaleAsync(deletedCourse, Now.AddDays(2), TestContext.CancellationToken), "the recent mark was still there");
         var left = new List<string>();
         foreach (var id in new[] { course, deletedCourse })
         {

@@ -6,7 +6,7 @@ param tags object
 param deploymentContainerName string
 
 // Keep in step with CourseNotification.Core/Storage/StorageNames.cs (a test compares them).
-var tables = ['courses', 'learners', 'snapshots', 'learnercourses', 'ledger', 'coursesettings', 'secrets', 'quota', 'webhooks', 'questionnaires', 'invitations', 'answers', 'health']
+var tables = ['courses', 'learners', 'snapshots', 'learnercourses', 'ledger', 'coursesettings', 'secrets', 'quota', 'webhooks', 'questionnaires', 'invitations', 'answers', 'queued', 'health']
 var queues = ['scan-course', 'notifications', 'scan-course-poison', 'notifications-poison']
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
