@@ -13,6 +13,8 @@ public static class WorkerHost
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
+        // Without the host's defaults, the Logging section (Logging__LogLevel__Default=Warning) is wired here.
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Azure", LogLevel.Warning);
         if (quiet)
         {
