@@ -63,8 +63,8 @@ public sealed record SendKey(long CourseId, long LearnerId, string Signal, DateO
 public enum SendState
 {
     /// <summary>
-    /// A scan queued it (the record's instant is when its message becomes visible); the next scans do
-    /// not queue it again unless that is long past (<see cref="SendRecord.QueuedGrace"/>).
+    /// A scan queued it, or a worker put it back over the quota (the record's instant is when its message
+    /// becomes visible); the next scans do not queue it again unless that is long past (<see cref="SendRecord.QueuedGrace"/>).
     /// </summary>
     Queued,
     /// <summary>A worker holds it (until its lease ends) and is sending.</summary>

@@ -32,9 +32,9 @@ public sealed class LedgerStore(StorageAccount storage)
         string.Join('|', StorageNames.Key(key.LearnerId), key.Signal, key.Anchor.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), key.Repeat.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
-    /// Claims a send. When the caller just read its row queued by a scan (<paramref name="queued"/>), one
-    /// conditional update on that version claims it; otherwise, or when the row changed since, an insert
-    /// that fails if the row exists, then a look at what became of it.
+    /// Claims a send. When the caller just read its row marked queued (<paramref name="queued"/>: put back
+    /// on the queue over the quota), one conditional update on that version claims it; otherwise, or when
+    /// the row changed since, an insert that fails if the row exists, then a look at what became of it.
     /// </summary>
     public async Task<Claim> TryClaimAsync(SendKey key, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken, SendRecord? queued = null)
     {
