@@ -27,6 +27,8 @@ public enum DispatchOutcome
     Deferred,
     /// <summary>No longer due when its turn came (completed, suspended, accessed...): nothing sent.</summary>
     NoLongerDue,
+    /// <summary>The provider had taken the mail on an earlier try whose record failed: only the record was written.</summary>
+    Recorded,
 }
 
 /// <summary>Thrown to have the queue retry later: another worker holds the send's claim.</summary>
@@ -35,7 +37,10 @@ public sealed class SendHeldElsewhereException(SendKey key) : Exception($"Send {
 /// <summary>
 /// Handles one <c>notifications</c> message: re-checks with the engine that the send is still due now,
 /// claims it in the ledger, renders the mail in the learner's language, sends it, marks it sent.
-/// A failure releases the claim and rethrows, so the queue retries; the last try records it as failed.
+/// A failure before the provider took the mail releases the claim and rethrows, so the queue retries; the
+/// last try records it as failed (retryable: the message goes to the poison queue, and any message that
+/// comes for it later tries again). Once the provider took the mail, nothing sends it again: if the
+/// record cannot be written, a message carrying only the record is left for a later try.
 /// </summary>
 public sealed class NotificationDispatcher(
     CourseStore courses,
@@ -95,6 +100,12 @@ public sealed class NotificationDispatcher(
     {
         var key = new SendKey(message.CourseId, message.LearnerId, message.Signal, message.Anchor, message.Repeat);
         var now = clock.GetUtcNow();
+        if (message.SentAs is { } sentAs)
+        {
+            await ledger.RecordSentAsync(key, now, sentAs);
+            logger.LogInformation("Recorded {Signal} to learner {LearnerId} in course {CourseId} as sent (the provider took it on an earlier try)", key.Signal, key.LearnerId, key.CourseId);
+            return DispatchOutcome.Recorded;
+        }
         // What the decision and the mail need is read at once: the snapshot, the learner's history, the learner.
         var snapshotRead = snapshots.GetAsync(key.CourseId, key.LearnerId, cancellationToken);
         var historyRead = ledger.ReadLearnerAsync(key.CourseId, key.LearnerId, cancellationToken);
@@ -108,7 +119,10 @@ public sealed class NotificationDispatcher(
             return DispatchOutcome.NoLongerDue;
         }
         var settings = await settingsProvider.ForAsync(course, cancellationToken);
-        var decision = SignalEngine.Evaluate(course, snapshot, history, settings, now, key.Signal);
+        // A failure whose tries ran out on a transient error is tried again by any message that comes for it
+        // (redriven, or a duplicate): whether it is still due is decided as if that failure had not happened.
+        var decided = history.Any(r => r.Key == key && r.Retryable) ? [.. history.Where(r => r.Key != key)] : history;
+        var decision = SignalEngine.Evaluate(course, snapshot, decided, settings, now, key.Signal);
         if (decision is not { State: DecisionState.Due } due || due.Key != key)
         {
             logger.LogInformation(
@@ -137,11 +151,12 @@ public sealed class NotificationDispatcher(
                 throw new SendHeldElsewhereException(key);
         }
 
+        string providerId;
         try
         {
             if (learner is null || string.IsNullOrWhiteSpace(learner.Email))
             {
-                await ledger.MarkFailedAsync(key, now, "no email address known for the learner", cancellationToken);
+                await ledger.MarkFailedAsync(key, claim.ETag, now, "no email address known for the learner", retryable: false);
                 logger.LogWarning("No address for learner {LearnerId}: {Signal} recorded as failed", key.LearnerId, key.Signal);
                 return DispatchOutcome.Failed;
             }
@@ -155,12 +170,7 @@ public sealed class NotificationDispatcher(
                 OutgoingMail.UnsubscribeHeaders(unsubscribe));
             // A send once started is finished, whatever the caller's token says: SMTP cannot tell a mail cut
             // off after the server took it from one never sent, and a retry of the first would be a duplicate.
-            var providerId = await transport.SendAsync(mail, CancellationToken.None);
-            // Sent: from here on nothing may stop the record of it, or a retry would send it again.
-            await CountForReportsAsync(key, settings, history, claim.FirstTriedAt);
-            await ledger.MarkSentSurelyAsync(key, claim.ETag, clock.GetUtcNow(), providerId);
-            logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);
-            return DispatchOutcome.Sent;
+            providerId = await transport.SendAsync(mail, CancellationToken.None);
         }
         catch (MailThrottledException throttled)
         {
@@ -171,7 +181,7 @@ public sealed class NotificationDispatcher(
         }
         catch (MailRejectedException rejected)
         {
-            await ledger.MarkFailedAsync(key, clock.GetUtcNow(), rejected.Message, CancellationToken.None);
+            await ledger.MarkFailedAsync(key, claim.ETag, clock.GetUtcNow(), rejected.Message, retryable: false);
             // The provider's words may name the recipient: they go to the ledger (for the administrator), not to the logs.
             logger.LogError("Provider refused {Signal} for learner {LearnerId} in course {CourseId}; reason in the ledger", key.Signal, key.LearnerId, key.CourseId);
             return DispatchOutcome.Failed;
@@ -181,7 +191,7 @@ public sealed class NotificationDispatcher(
             var reason = $"{e.GetType().Name}: {e.Message}";
             if (dequeueCount >= queueSettings.MaxDequeueCount)
             {
-                await ledger.MarkFailedAsync(key, clock.GetUtcNow(), reason, CancellationToken.None);
+                await ledger.MarkFailedAsync(key, claim.ETag, clock.GetUtcNow(), reason, retryable: true);
                 logger.LogError(e, "Giving up {Signal} for learner {LearnerId} in course {CourseId} after {Tries} tries", key.Signal, key.LearnerId, key.CourseId, dequeueCount);
             }
             else
@@ -191,7 +201,34 @@ public sealed class NotificationDispatcher(
             }
             throw;
         }
+
+        // Sent: from here on nothing may stop the record of it, or a retry would send it again.
+        await CountForReportsAsync(key, settings, history, claim.FirstTriedAt);
+        await RecordSentAsync(message, key, claim, providerId);
+        logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);
+        return DispatchOutcome.Sent;
     }
+
+    /// <summary>
+    /// Marks a send the provider took. When the ledger cannot be written (storage down past the retries), the
+    /// claim is kept, never released, and a message carrying only the record goes back on the queue, so a
+    /// later try writes it instead of sending again; only if the queue refuses that too does this throw.
+    /// </summary>
+    private async Task RecordSentAsync(NotificationMessage message, SendKey key, Claim claim, string providerId)
+    {
+        try
+        {
+            await ledger.MarkSentSurelyAsync(key, claim.ETag, clock.GetUtcNow(), providerId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Sent {Signal} to learner {LearnerId} in course {CourseId} but could not record it: left to a later try", key.Signal, key.LearnerId, key.CourseId);
+            await queue.SendAsync(StorageNames.NotificationsQueue, message with { SentAs = providerId }, CancellationToken.None, RecordRetryDelay);
+        }
+    }
+
+    /// <summary>How long a record left for later waits in the queue (storage that failed a moment ago may be back).</summary>
+    private static readonly TimeSpan RecordRetryDelay = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// A questionnaire send counts for its campaign on the day of its first try (the same day on every

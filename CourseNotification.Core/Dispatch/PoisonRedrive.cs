@@ -1,4 +1,3 @@
-using CourseNotification.Scanning;
 using CourseNotification.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -6,9 +5,10 @@ namespace CourseNotification.Dispatch;
 
 /// <summary>
 /// Puts poisoned messages back on their queues (<c>cn redrive</c>, <c>POST /api/poison/redrive</c>), once
-/// whatever made them fail is fixed; a send the ledger recorded as failed becomes claimable again.
+/// whatever made them fail is fixed. A send the ledger recorded as failed after its tries ran out is tried
+/// again by its message (only refusals that will not change stay failed).
 /// </summary>
-public sealed class PoisonRedrive(StorageAccount storage, LedgerStore ledger, TimeProvider clock, ILogger<PoisonRedrive> logger)
+public sealed class PoisonRedrive(StorageAccount storage, ILogger<PoisonRedrive> logger)
 {
     public async Task<int> RedriveAsync(CancellationToken cancellationToken)
     {
@@ -21,11 +21,6 @@ public sealed class PoisonRedrive(StorageAccount storage, LedgerStore ledger, Ti
             {
                 foreach (var message in batch)
                 {
-                    if (queue == StorageNames.NotificationsQueue)
-                    {
-                        var send = QueueWriter.Read<NotificationMessage>(message.MessageText);
-                        await ledger.ReopenAsync(new Signals.SendKey(send.CourseId, send.LearnerId, send.Signal, send.Anchor, send.Repeat), clock.GetUtcNow(), cancellationToken);
-                    }
                     await target.SendMessageAsync(message.MessageText, cancellationToken);
                     await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
                     moved++;

@@ -80,6 +80,12 @@ public enum SendState
 public sealed record SendRecord(SendKey Key, SendState State, DateTimeOffset At, string? Reason, string? Version = null)
 {
     /// <summary>
+    /// A failure a new try may overcome: its tries ran out on a transient error (its message waits in the
+    /// poison queue for a redrive). False for a refusal that will not change (no address, provider's "no").
+    /// </summary>
+    public bool Retryable { get; init; }
+
+    /// <summary>
     /// How long after its message should have become visible a queued send is still trusted to be in the
     /// queue; past that, a scan queues it again (the claim de-duplicates): a safety net, not a path.
     /// </summary>

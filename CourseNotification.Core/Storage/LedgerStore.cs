@@ -69,13 +69,14 @@ public sealed class LedgerStore(StorageAccount storage)
         {
             case SendState.Sent:
                 return new Claim(ClaimOutcome.AlreadySent, existing.ETag, 0, firstTry);
-            case SendState.Failed:
+            case SendState.Failed when !IsRetryable(existing):
                 return new Claim(ClaimOutcome.AlreadyFailed, existing.ETag, 0, firstTry);
             case SendState.Claimed when existing.GetDateTimeOffset("LeaseUntil") > now:
                 return new Claim(ClaimOutcome.HeldByOther, existing.ETag, 0, firstTry);
         }
 
-        // Queued by a scan, or a claim whose lease ran out (its worker crashed): take it, with the ETag as proof.
+        // Queued by a scan, a claim whose lease ran out (its worker crashed), or a failure whose tries ran
+        // out on a transient error (a redriven or duplicate message tries it again): take it, with the ETag as proof.
         var attempt = state == SendState.Queued ? 1 : (existing.GetInt32("Attempts") ?? 1) + 1;
         existing["State"] = nameof(SendState.Claimed);
         existing["FirstTryAt"] = firstTry;
@@ -105,8 +106,9 @@ public sealed class LedgerStore(StorageAccount storage)
 
     /// <summary>
     /// Records a send that went out, not to be interrupted: not cancellable, tried a few times on a
-    /// transient failure, and satisfied when the row already says sent (a first try that succeeded
-    /// although its answer was lost moved the ETag).
+    /// transient failure. With the claim's ETag when this worker still holds it; if another worker took the
+    /// row over meanwhile (this send outlived its lease), the mail went out all the same and the record says
+    /// so: "sent" wins over any claim or failure, never the other way round.
     /// </summary>
     public async Task MarkSentSurelyAsync(SendKey key, ETag claim, DateTimeOffset at, string providerMessageId)
     {
@@ -119,19 +121,27 @@ public sealed class LedgerStore(StorageAccount storage)
             }
             catch (RequestFailedException e) when (e.Status == 412)
             {
-                var row = await _table.GetEntityIfExistsAsync<TableEntity>(StorageNames.Key(key.CourseId), RowKey(key), cancellationToken: CancellationToken.None);
-                if (row.HasValue && row.Value!.GetString("State") == nameof(SendState.Sent))
-                {
-                    return;
-                }
-                throw;
+                // The ETag moved: a first try that succeeded although its answer was lost, or a takeover.
+                await RecordSentAsync(key, at, providerMessageId);
+                return;
             }
-            catch (RequestFailedException) when (attempt < 5)
+            catch (Exception e) when (attempt < 5 && e is RequestFailedException or AggregateException or IOException)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), CancellationToken.None);
             }
         }
     }
+
+    /// <summary>Records that the provider took a send's mail, whatever the row says now (a claim, a failure): the mail went out.</summary>
+    public Task RecordSentAsync(SendKey key, DateTimeOffset at, string providerMessageId) =>
+        _table.UpsertEntityAsync(
+            new TableEntity(StorageNames.Key(key.CourseId), RowKey(key))
+            {
+                ["State"] = nameof(SendState.Sent),
+                ["At"] = at,
+                ["ProviderMessageId"] = providerMessageId,
+            },
+            TableUpdateMode.Merge, CancellationToken.None);
 
     private static TableEntity ClaimedEntity(SendKey key, DateTimeOffset now, TimeSpan lease, int attempt) => new(StorageNames.Key(key.CourseId), RowKey(key))
     {
@@ -183,28 +193,36 @@ public sealed class LedgerStore(StorageAccount storage)
             new TableEntity(StorageNames.Key(key.CourseId), RowKey(key)) { ["LeaseUntil"] = at, ["LastError"] = error },
             claim, TableUpdateMode.Merge, cancellationToken);
 
-    /// <summary>Lets a failed send be tried again (poison redrive): it becomes claimable, its last error kept.</summary>
-    public async Task ReopenAsync(SendKey key, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a failure with its reason, visible to administrators (rule 3: nothing lost silently), by the
+    /// worker that holds the claim (<paramref name="claim"/>): if another worker took the send over since,
+    /// its outcome is the one that counts and nothing is written. <paramref name="retryable"/>: the tries ran
+    /// out on a transient error, and a redriven or duplicate message may try again; otherwise the refusal is
+    /// final. Returns whether it was recorded.
+    /// </summary>
+    public async Task<bool> MarkFailedAsync(SendKey key, ETag claim, DateTimeOffset at, string reason, bool retryable)
     {
-        var row = await _table.GetEntityIfExistsAsync<TableEntity>(StorageNames.Key(key.CourseId), RowKey(key), cancellationToken: cancellationToken);
-        if (row.HasValue && row.Value!.GetString("State") == nameof(SendState.Failed))
+        try
         {
-            row.Value["State"] = nameof(SendState.Claimed);
-            row.Value["LeaseUntil"] = now;
-            await _table.UpdateEntityAsync(row.Value, row.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+            await _table.UpdateEntityAsync(
+                new TableEntity(StorageNames.Key(key.CourseId), RowKey(key))
+                {
+                    ["State"] = nameof(SendState.Failed),
+                    ["At"] = at,
+                    ["LastError"] = reason,
+                    ["Retryable"] = retryable,
+                },
+                claim, TableUpdateMode.Merge, CancellationToken.None);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return false;
         }
     }
 
-    /// <summary>Records a final failure with its reason, visible to administrators (rule 3: nothing lost silently).</summary>
-    public Task MarkFailedAsync(SendKey key, DateTimeOffset at, string reason, CancellationToken cancellationToken) =>
-        _table.UpsertEntityAsync(
-            new TableEntity(StorageNames.Key(key.CourseId), RowKey(key))
-            {
-                ["State"] = nameof(SendState.Failed),
-                ["At"] = at,
-                ["LastError"] = reason,
-            },
-            TableUpdateMode.Merge, cancellationToken);
+    /// <summary>Rows written before failures said whether they were final count as retryable (a redrive reopened them).</summary>
+    private static bool IsRetryable(TableEntity row) => row.GetBoolean("Retryable") ?? true;
 
     /// <summary>
     /// Records an event that happens once (a questionnaire answered) as a row that exists or not: true when
@@ -250,8 +268,11 @@ public sealed class LedgerStore(StorageAccount storage)
                 ["State"] = row.GetString("State"),
                 ["At"] = row.GetDateTimeOffset("At"),
             };
-            await _table.AddEntityAsync(anonymous, cancellationToken);
-            await _table.DeleteEntityAsync(partition, row.RowKey, ETag.All, cancellationToken);
+            // One transaction: the anonymous copy exists if and only if the named row is gone, so a retried
+            // erasure never leaves two (and the delete fails the whole if another erasure moved the row first).
+            await _table.SubmitTransactionAsync(
+                [new TableTransactionAction(TableTransactionActionType.Add, anonymous), new TableTransactionAction(TableTransactionActionType.Delete, row, row.ETag)],
+                cancellationToken);
         }
     }
 
@@ -311,10 +332,17 @@ public sealed class LedgerStore(StorageAccount storage)
             int.Parse(parts[3], CultureInfo.InvariantCulture));
     }
 
-    private static SendRecord ToRecord(TableEntity e) => new(
-        ParseRowKey(StorageNames.ParseKey(e.PartitionKey), e.RowKey),
-        Enum.Parse<SendState>(e.GetString("State")!),
-        e.GetDateTimeOffset("At") ?? default,
-        e.GetString("LastError"),
-        e.ETag.ToString());
+    private static SendRecord ToRecord(TableEntity e)
+    {
+        var state = Enum.Parse<SendState>(e.GetString("State")!);
+        return new SendRecord(
+            ParseRowKey(StorageNames.ParseKey(e.PartitionKey), e.RowKey),
+            state,
+            e.GetDateTimeOffset("At") ?? default,
+            e.GetString("LastError"),
+            e.ETag.ToString())
+        {
+            Retryable = state == SendState.Failed && IsRetryable(e),
+        };
+    }
 }

@@ -119,6 +119,7 @@ public sealed class DispatcherTests
         var failed = (await broken.Get<LedgerStore>().ReadLearnerAsync(message.CourseId, message.LearnerId, CancellationToken.None)).Single();
         Assert.AreEqual(SendState.Failed, failed.State);
         StringAssert.Contains(failed.Reason, "SocketException", "the reason is kept for the administrator");
+        Assert.IsTrue(failed.Retryable, "the tries ran out on a transient error: a redrive may try again");
         var preview = SignalEngine.Evaluate(
             (await broken.Get<CourseStore>().GetAsync(message.CourseId, CancellationToken.None))!,
             (await broken.Get<SnapshotStore>().GetAsync(message.CourseId, message.LearnerId, CancellationToken.None))!,
@@ -145,5 +146,101 @@ public sealed class DispatcherTests
         }
         Assert.IsTrue(sent);
         Assert.AreEqual(1, await MailsToAsync(message.LearnerId));
+    }
+    [TestMethod]
+    public async Task A_message_that_comes_back_after_its_last_try_failed_is_tried_again_not_dropped()
+    {
+        // The last try recorded the failure; the host's move to the poison queue did not happen (the process
+        // died, or the poison queue refused), so the same message comes back with one dequeue more.
+        var clock = new FakeTimeProvider(At);
+        var closedPort = NodeService.FreePort();
+        await using var broken = await CoreServices.StartAsync(clock, ("Email:Smtp:Port", closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var message = await DueWelcomeAsync(broken);
+        var lastTry = broken.Get<QueueSettings>().MaxDequeueCount;
+        await Assert.ThrowsAsync<Exception>(() => broken.Get<NotificationDispatcher>().HandleAsync(message, lastTry, CancellationToken.None));
+        var history = await broken.Get<LedgerStore>().ReadLearnerAsync(message.CourseId, message.LearnerId, CancellationToken.None);
+        Assert.AreEqual((SendState.Failed, true), (history.Single().State, history.Single().Retryable));
+
+        var maildev = await SharedServices.MaildevAsync();
+        await using var working = await CoreServices.StartAsync(clock, ("Email:Smtp:Port", maildev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.AreEqual(DispatchOutcome.Sent, await working.Get<NotificationDispatcher>().HandleAsync(message, lastTry + 1, CancellationToken.None), "not dropped as a duplicate");
+        Assert.AreEqual(1, await MailsToAsync(message.LearnerId));
+        Assert.AreEqual(SendState.Sent, (await working.Get<LedgerStore>().ReadLearnerAsync(message.CourseId, message.LearnerId, CancellationToken.None)).Single().State);
+    }
+
+    [TestMethod]
+    public async Task A_refusal_that_will_not_change_is_not_tried_again_by_a_later_message()
+    {
+        await using var core = await CoreServices.StartAsync(new FakeTimeProvider(At));
+        var message = await DueWelcomeAsync(core);
+        var key = new SendKey(message.CourseId, message.LearnerId, message.Signal, message.Anchor, 0);
+        var ledger = core.Get<LedgerStore>();
+        var claim = await ledger.TryClaimAsync(key, At, TimeSpan.FromMinutes(2), CancellationToken.None);
+        await ledger.MarkFailedAsync(key, claim.ETag, At, "550 mailbox unknown", retryable: false);
+
+        Assert.AreEqual(DispatchOutcome.NoLongerDue, await core.Get<NotificationDispatcher>().HandleAsync(message, 1, CancellationToken.None));
+        Assert.AreEqual(0, await MailsToAsync(message.LearnerId));
+    }
+
+    [TestMethod]
+    public async Task A_mail_the_provider_took_is_not_sent_again_when_its_record_fails()
+    {
+        var clock = new FakeTimeProvider(At);
+        var fault = new FailLedgerWrites();
+        await using var core = await CoreServices.StartAsync(clock, fault, null);
+        var message = await DueWelcomeAsync(core);
+        var queue = core.Get<StorageAccount>().Queue(StorageNames.NotificationsQueue);
+        var dispatcher = core.Get<NotificationDispatcher>();
+
+        // Storage takes the claim, then refuses every write of the ledger once the mail is out.
+        fault.AfterClaim = true;
+        Assert.AreEqual(DispatchOutcome.Sent, await dispatcher.HandleAsync(message, 1, CancellationToken.None));
+        Assert.AreEqual(1, await MailsToAsync(message.LearnerId));
+        fault.AfterClaim = false;
+
+        // The claim was kept (another message for the send waits, it does not send), and a record was left in the queue.
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsExactlyAsync<SendHeldElsewhereException>(() => dispatcher.HandleAsync(message, 1, CancellationToken.None));
+        NotificationMessage? record = null;
+        // It waits a few seconds in the queue (storage that failed a moment ago may be back by then).
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); record is null && DateTime.UtcNow < deadline; await Task.Delay(250))
+        {
+            foreach (var received in (await queue.ReceiveMessagesAsync(32)).Value)
+            {
+                var body = QueueWriter.Read<NotificationMessage>(received.MessageText);
+                if (body.LearnerId == message.LearnerId)
+                {
+                    record = body;
+                    await queue.DeleteMessageAsync(received.MessageId, received.PopReceipt);
+                }
+            }
+        }
+        Assert.IsNotNull(record?.SentAs, "a message carrying only the record");
+        Assert.AreEqual(DispatchOutcome.Recorded, await dispatcher.HandleAsync(record, 1, CancellationToken.None));
+
+        clock.Advance(QueueSettings.Defaults.ClaimLease);
+        Assert.AreEqual(DispatchOutcome.NoLongerDue, await dispatcher.HandleAsync(message, 2, CancellationToken.None), "the engine sees it sent");
+        Assert.AreEqual(1, await MailsToAsync(message.LearnerId), "one mail, however many tries");
+        Assert.AreEqual(SendState.Sent, (await core.Get<LedgerStore>().ReadLearnerAsync(message.CourseId, message.LearnerId, CancellationToken.None)).Single().State);
+    }
+
+    /// <summary>While armed, lets a send's claim through and then fails every write of the ledger, as storage does when it goes down.</summary>
+    private sealed class FailLedgerWrites : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        private int _claims;
+
+        public volatile bool AfterClaim;
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) => throw new NotSupportedException();
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            var write = message.Request.Method != Azure.Core.RequestMethod.Get;
+            if (AfterClaim && write && message.Request.Uri.Path.Contains("/" + StorageNames.LedgerTable, StringComparison.Ordinal) && Interlocked.Increment(ref _claims) > 1)
+            {
+                throw new IOException("Storage is down for this test.");
+            }
+            await ProcessNextAsync(message, pipeline);
+        }
     }
 }

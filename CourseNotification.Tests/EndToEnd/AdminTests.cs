@@ -80,7 +80,9 @@ public sealed class AdminTests
             ["enrolments"] = new JsonArray(new JsonObject { ["id"] = learner, ["courseId"] = course, ["learnerId"] = learner, ["start"] = Opening.ToUnixTimeSeconds() }),
         }, TestContext.CancellationToken)).EnsureSuccessStatusCode();
         var ledger = serve.Services.GetRequiredService<LedgerStore>();
-        await ledger.MarkFailedAsync(new SendKey(course, learner, SignalKeys.Welcome, DateOnly.FromDateTime(Opening.Date), 0), Opening, "mailbox full", TestContext.CancellationToken);
+        var welcome = new SendKey(course, learner, SignalKeys.Welcome, DateOnly.FromDateTime(Opening.Date), 0);
+        var claim = await ledger.TryClaimAsync(welcome, Opening, TimeSpan.FromMinutes(2), TestContext.CancellationToken);
+        await ledger.MarkFailedAsync(welcome, claim.ETag, Opening, "mailbox full", retryable: false);
 
         var export = (await http.GetFromJsonAsync<JsonObject>($"api/learners/{learner}/export", TestContext.CancellationToken))!;
         Assert.AreEqual("rgpd@example.org", (string?)export["learner"]!["email"]);

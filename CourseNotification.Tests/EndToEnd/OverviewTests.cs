@@ -39,7 +39,8 @@ public sealed class OverviewTests
         var welcome = (long learner) => new SendKey(course, learner, SignalKeys.Welcome, DateOnly.FromDateTime(Opening.Date), 0);
         var claim = await ledger.TryClaimAsync(welcome(learners[0]), now, TimeSpan.FromMinutes(2), TestContext.CancellationToken);
         await ledger.MarkSentAsync(welcome(learners[0]), claim.ETag, now, "<a@example.org>", TestContext.CancellationToken);
-        await ledger.MarkFailedAsync(welcome(learners[1]), now, "mailbox full", TestContext.CancellationToken);
+        var refused = await ledger.TryClaimAsync(welcome(learners[1]), now, TimeSpan.FromMinutes(2), TestContext.CancellationToken);
+        await ledger.MarkFailedAsync(welcome(learners[1]), refused.ETag, now, "mailbox full", retryable: false);
         var poison = serve.Services.GetRequiredService<StorageAccount>().Queue(StorageNames.PoisonQueueOf(StorageNames.NotificationsQueue));
         await poison.SendMessageAsync(System.Text.Json.JsonSerializer.Serialize(new NotificationMessage(course, learners[2], SignalKeys.Welcome, DateOnly.FromDateTime(Opening.Date), 0, now), QueueWriter.Json), TestContext.CancellationToken);
 

@@ -1,6 +1,10 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using CourseNotification.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace CourseNotification.Tests.Integration;
 
@@ -15,7 +19,11 @@ internal sealed class CoreServices : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
-    public static async Task<CoreServices> StartAsync(TimeProvider? clock = null, params (string Key, string Value)[] settings)
+    public static Task<CoreServices> StartAsync(TimeProvider? clock = null, params (string Key, string Value)[] settings) =>
+        StartAsync(clock, null, null, settings);
+
+    /// <summary>The same, with a fault policy in every storage client's pipeline (after the SDK's retries see it) and the logs going to <paramref name="logs"/>.</summary>
+    public static async Task<CoreServices> StartAsync(TimeProvider? clock, HttpPipelinePolicy? storageFault, ILoggerProvider? logs, params (string Key, string Value)[] settings)
     {
         var configuration = await SharedServices.ConfigurationAsync(settings);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -24,7 +32,15 @@ internal sealed class CoreServices : IAsyncDisposable
         {
             builder.Services.AddSingleton(clock);
         }
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
         builder.Services.AddCourseNotification(builder.Configuration);
+        if (storageFault is not null)
+        {
+            builder.Services.AddSingleton(StorageAccount.FromConfiguration(builder.Configuration, options => options.AddPolicy(storageFault, HttpPipelinePosition.PerRetry)));
+        }
         var host = builder.Build();
         await host.StartAsync();
         return new CoreServices(host);

@@ -49,11 +49,12 @@ public sealed class LedgerStoreTests
         var ledger = core.Get<LedgerStore>();
         var course = TestIds.Next();
         var keys = new[] { 10L, 11L, 12L }.Select(learner => new SendKey(course, learner, SignalKeys.Welcome, new DateOnly(2026, 1, 5), 0)).ToArray();
+        var claims = new List<Claim>();
         foreach (var key in keys)
         {
-            await ledger.TryClaimAsync(key, Now, Lease, CancellationToken.None);
+            claims.Add(await ledger.TryClaimAsync(key, Now, Lease, CancellationToken.None));
         }
-        await ledger.MarkFailedAsync(keys[2], Now, "mailbox unknown", CancellationToken.None);
+        await ledger.MarkFailedAsync(keys[2], claims[2].ETag, Now, "mailbox unknown", retryable: false);
 
         var history = await ledger.ReadRangeAsync(course, 11, 12, CancellationToken.None);
         Assert.IsFalse(history.Contains(10));

@@ -15,7 +15,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CourseNotification.Tests.Reliability;
 
@@ -74,6 +73,9 @@ public sealed class ChaosTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton<TimeProvider>(new ShiftableClock(At));
+        // The service's own account of every send, kept for a run that goes wrong.
+        var logs = new CourseNotification.Tests.Security.CapturedLogs();
+        builder.Logging.AddProvider(logs);
         builder.Services.AddSingleton(Queues);
         builder.Services.AddCourseNotification(builder.Configuration);
         builder.Services.AddSingleton(StorageAccount.FromConfiguration(builder.Configuration, options =>
@@ -163,6 +165,12 @@ public sealed class ChaosTests
         Console.WriteLine(summary);
         await File.AppendAllTextAsync(Path.Combine(ResultsFolder(), "chaos.txt"), summary + Environment.NewLine, TestContext.CancellationToken);
 
+        if (!settled || lost > 0 || duplicates > 0)
+        {
+            var logFile = Path.Combine(ResultsFolder(), $"chaos-{run}.log");
+            await File.WriteAllLinesAsync(logFile, logs.Lines.Select(l => l.ReplaceLineEndings(" ")), TestContext.CancellationToken);
+            left += $"\nthe service's log of this run: {logFile}";
+        }
         Assert.IsTrue(settled, "the queues emptied and no send stayed in flight: " + summary + "\n" + left);
         Assert.AreEqual((0, 0), (duplicates, lost), summary + "\n" + left);
         Assert.AreEqual(expected.Addresses.Count, states.GetValueOrDefault("Sent"), "the ledger says sent for each: " + summary);
@@ -200,7 +208,7 @@ public sealed class ChaosTests
         var storage = services.GetRequiredService<StorageAccount>();
         var scanner = services.GetRequiredService<CourseScanner>();
         var dispatcher = services.GetRequiredService<NotificationDispatcher>();
-        var logger = NullLogger.Instance;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<QueueProcessor>();
         QueueProcessor[] processors =
         [
             new(storage, StorageNames.ScanCourseQueue, (body, _, ct) => scanner.ScanAsync(QueueWriter.Read<ScanCourseMessage>(body), ct), Queues, logger),
