@@ -101,17 +101,17 @@ internal sealed class JsonItem(JsonObject node)
         {
             if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
             {
-                return FromUnix(seconds);
+                return FromUnix(name, seconds);
             }
             if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
                 && (text.EndsWith('Z') || text.Contains('+', StringComparison.Ordinal) || text.LastIndexOf('-') > 9))
             {
-                return parsed;
+                return SupportedDates.Contains(parsed) ? parsed : Fail<DateTimeOffset?>(name, OutOfRange);
             }
             return Fail<DateTimeOffset?>(name, $"'{text}' is neither Unix seconds nor an ISO 8601 date with offset");
         }
         var number = Long(name);
-        return number is null ? null : FromUnix(number.Value);
+        return number is null ? null : FromUnix(name, number.Value);
     }
 
     /// <summary>A list of strings; null when absent.</summary>
@@ -132,8 +132,12 @@ internal sealed class JsonItem(JsonObject node)
     /// <summary>Records a problem found by the caller (the first one wins).</summary>
     public void Reject(string name, string problem) => Fail<object?>(name, problem);
 
-    private static DateTimeOffset? FromUnix(long seconds) =>
-        seconds == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(seconds);
+    private DateTimeOffset? FromUnix(string name, long seconds) =>
+        seconds == 0 ? null
+        : SupportedDates.TryFromUnix(seconds, out var date) ? date
+        : Fail<DateTimeOffset?>(name, OutOfRange);
+
+    private const string OutOfRange = "is out of range (" + SupportedDates.Description + ")";
 
     private T Fail<T>(string name, string problem)
     {

@@ -19,8 +19,24 @@ public sealed class EventRejectedException(int status, string field, string mess
     public string Field { get; } = field;
 }
 
-/// <summary>One Moodle event as <c>\core\event\base::get_data()</c> serialises it, its numbers read leniently.</summary>
-internal sealed record MoodleEvent(string Name, long CourseId, long UserId, long RelatedUserId, long ObjectId, JsonObject Other, DateTimeOffset Time);
+/// <summary>
+/// One Moodle event as <c>\core\event\base::get_data()</c> serialises it, its numbers read leniently, and
+/// every value of <c>other</c> it will use already read and checked (so applying it cannot fail on its content).
+/// </summary>
+internal sealed record MoodleEvent(string Name, long CourseId, long UserId, long RelatedUserId, long ObjectId, DateTimeOffset Time)
+{
+    /// <summary>user_enrolment_created: the enrolment method (other.enrol).</summary>
+    public string Method { get; init; } = "manual";
+
+    /// <summary>user_enrolment_deleted: the enrolment row as it was (other.userenrolment).</summary>
+    public (DateTimeOffset? Created, DateTimeOffset? Start, DateTimeOffset? End) Row { get; init; }
+
+    /// <summary>course_updated: the changed fields Moodle lists in other.updatedfields (null: none this service uses).</summary>
+    public CourseChanges? Changes { get; init; }
+}
+
+/// <summary>The course fields a course_updated event may change; an absent field is left as it is.</summary>
+internal sealed record CourseChanges(string? FullName, string? ShortName, bool? Visible, bool HasStart, DateTimeOffset? Start, bool HasEnd, DateTimeOffset? End);
 
 /// <summary>
 /// <c>POST /api/moodle/events</c> (spec/moodle.md §1): one event or an array, plain (shared token in the
@@ -77,7 +93,13 @@ public sealed class MoodleEventIngest(
             events.Add(Parse(moodleEvent, i));
         }
 
-        if (signed && !await replays.TryRecordAsync(headers.Id!, clock.GetUtcNow(), cancellationToken))
+        var ignored = events.Count(e => e is null);
+        if (ignored > 0)
+        {
+            // Counted, not named: a push may carry thousands of events this service does not use.
+            logger.LogInformation("Ignored {Count} Moodle event(s) this service does not use", ignored);
+        }
+        if (signed && await replays.WasAcceptedAsync(headers.Id!, cancellationToken))
         {
             logger.LogInformation("Webhook {WebhookId} was accepted before: not applied again", headers.Id);
             return new EventReport(items.Count, 0, items.Count, Duplicate: true);
@@ -91,6 +113,12 @@ public sealed class MoodleEventIngest(
             {
                 applied++;
             }
+        }
+        // Recorded once the whole batch is applied: a batch that failed half-way is applied again on the
+        // sender's retry (every event applies so that applying it twice changes nothing), never skipped.
+        if (signed)
+        {
+            await replays.RecordAsync(headers.Id!, clock.GetUtcNow(), cancellationToken);
         }
         Telemetry.MoodleEvents.Add(applied, new KeyValuePair<string, object?>("outcome", "applied"));
         Telemetry.MoodleEvents.Add(items.Count - applied, new KeyValuePair<string, object?>("outcome", "ignored"));
@@ -132,23 +160,50 @@ public sealed class MoodleEventIngest(
         var needs = Needs(name);
         if (needs is null)
         {
-            logger.LogInformation("Ignored Moodle event {EventName}", name);
             return null;
         }
         long Read(string field) => needs.Contains(field) ? item.Id(field) : item.Long(field) ?? 0;
         var parsed = new MoodleEvent(
             name, Read("courseid"), Read("userid"), Read("relateduserid"), Read("objectid"),
-            item.Object("other") ?? [],
             item.Date("timecreated") ?? clock.GetUtcNow());
         if (item.Problem is not null)
         {
             throw new EventRejectedException(400, $"[{index}].{item.ProblemField}", $"{name}: {item.Problem}.");
         }
-        return parsed;
+        var (withOther, details, prefix) = ReadOther(parsed, item.Object("other") ?? []);
+        if (details.Problem is not null)
+        {
+            throw new EventRejectedException(400, $"[{index}].other.{prefix}{details.ProblemField}", $"{name}: {details.Problem}.");
+        }
+        return withOther;
     }
 
+    /// <summary>What the event will use of <c>other</c>, read now so that a bad value refuses the whole push; the reader keeps the first problem and the prefix names where it was.</summary>
+    private static (MoodleEvent Event, JsonItem Reader, string Prefix) ReadOther(MoodleEvent e, JsonObject other)
+    {
+        switch (ShortName(e.Name))
+        {
+            case "user_enrolment_created":
+                var created = new JsonItem(other);
+                return (e with { Method = created.String("enrol") ?? "manual" }, created, "");
+            case "user_enrolment_deleted":
+                var row = new JsonItem(other["userenrolment"] as JsonObject ?? []);
+                return (e with { Row = (row.Date("timecreated"), row.Date("timestart"), row.Date("timeend")) }, row, "userenrolment.");
+            case "course_updated" when other["updatedfields"] is JsonObject fields:
+                var changed = new JsonItem(fields);
+                var changes = new CourseChanges(
+                    changed.String("fullname"), changed.String("shortname"), changed.Bool("visible"),
+                    changed.Has("startdate"), changed.Date("startdate"), changed.Has("enddate"), changed.Date("enddate"));
+                return (e with { Changes = changes }, changed, "updatedfields.");
+            default:
+                return (e, new JsonItem([]), "");
+        }
+    }
+
+    private static string ShortName(string eventName) => eventName[(eventName.LastIndexOf('\\') + 1)..];
+
     /// <summary>The fields an event must carry to be applied; null for events this service does not use.</summary>
-    private static string[]? Needs(string name) => name[(name.LastIndexOf('\\') + 1)..] switch
+    private static string[]? Needs(string name) => ShortName(name) switch
     {
         _ when !name.StartsWith(Prefix, StringComparison.Ordinal) => null,
         "user_enrolment_created" or "user_enrolment_deleted" => ["courseid", "relateduserid", "objectid"],
@@ -164,18 +219,17 @@ public sealed class MoodleEventIngest(
 
     private async Task<bool> ApplyAsync(MoodleEvent e, CancellationToken cancellationToken)
     {
-        switch (e.Name[(e.Name.LastIndexOf('\\') + 1)..])
+        switch (ShortName(e.Name))
         {
             case "user_enrolment_created":
                 var learner = await learners.GetAsync(e.RelatedUserId, cancellationToken);
-                var method = new JsonItem(e.Other).String("enrol") ?? "manual";
                 await snapshots.UpdateAsync(e.CourseId, e.RelatedUserId, s =>
                 {
                     var profiled = learner is null ? s : s with { Profile = LearnerProfile.Of(learner) };
                     // An enrolment already known (from an upsert, or deleted since) keeps what is stored.
                     return s.Enrolments.Any(x => x.Id == e.ObjectId)
                         ? profiled
-                        : profiled.WithEnrolment(new Enrolment { Id = e.ObjectId, Method = method, Created = e.Time, EventAt = e.Time });
+                        : profiled.WithEnrolment(new Enrolment { Id = e.ObjectId, Method = e.Method, Created = e.Time, EventAt = e.Time });
                 }, cancellationToken);
                 return true;
 
@@ -187,11 +241,10 @@ public sealed class MoodleEventIngest(
                     {
                         return s;
                     }
-                    var row = new JsonItem(e.Other["userenrolment"] as JsonObject ?? []);
-                    return s.WithEnrolment((known ?? new Enrolment { Id = e.ObjectId, Created = row.Date("timecreated") }) with
+                    return s.WithEnrolment((known ?? new Enrolment { Id = e.ObjectId, Created = e.Row.Created }) with
                     {
-                        Start = known?.Start ?? row.Date("timestart"),
-                        End = known?.End ?? row.Date("timeend"),
+                        Start = known?.Start ?? e.Row.Start,
+                        End = known?.End ?? e.Row.End,
                         Active = false,
                         RemovedAt = e.Time,
                         EventAt = e.Time,
@@ -241,7 +294,6 @@ public sealed class MoodleEventIngest(
             default:
                 // user_enrolment_updated and user_updated say that something changed, not what: the
                 // snapshot upsert, the CSV import or the pull sync bring the new values.
-                logger.LogInformation("Moodle event {EventName} noted; its values come with the next upsert or sync", e.Name);
                 return false;
         }
     }
@@ -249,25 +301,18 @@ public sealed class MoodleEventIngest(
     /// <summary>course_updated carries the changed fields in other.updatedfields (Moodle 4.x); the known ones are applied.</summary>
     private async Task<bool> ApplyCourseUpdateAsync(MoodleEvent e, CancellationToken cancellationToken)
     {
-        if (e.Other["updatedfields"] is not JsonObject fields || await courses.GetAsync(e.CourseId, cancellationToken) is not { } course)
+        if (e.Changes is not { } changes || await courses.GetAsync(e.CourseId, cancellationToken) is not { } course)
         {
             return false;
         }
-        var item = new JsonItem(fields);
-        var updated = course with
+        await courses.UpsertAsync(course with
         {
-            FullName = item.String("fullname") ?? course.FullName,
-            ShortName = item.String("shortname") ?? course.ShortName,
-            Visible = item.Bool("visible") ?? course.Visible,
-            StartDate = item.Has("startdate") ? item.Date("startdate") : course.StartDate,
-            EndDate = item.Has("enddate") ? item.Date("enddate") : course.EndDate,
-        };
-        if (item.Problem is not null)
-        {
-            logger.LogWarning("course_updated for course {CourseId} has an unreadable field {Field}", e.CourseId, item.ProblemField);
-            return false;
-        }
-        await courses.UpsertAsync(updated, cancellationToken);
+            FullName = changes.FullName ?? course.FullName,
+            ShortName = changes.ShortName ?? course.ShortName,
+            Visible = changes.Visible ?? course.Visible,
+            StartDate = changes.HasStart ? changes.Start : course.StartDate,
+            EndDate = changes.HasEnd ? changes.End : course.EndDate,
+        }, cancellationToken);
         return true;
     }
 

@@ -21,6 +21,9 @@ public sealed class WebhookVerifier(IOptions<MoodleOptions> moodle, TimeProvider
 {
     public static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
 
+    /// <summary>Standard Webhooks ids are short ("msg_" and a few dozen characters); anything longer is not one.</summary>
+    public const int MaxIdLength = 256;
+
     /// <summary>Null when valid; otherwise the header at fault and why.</summary>
     public (string Field, string Problem)? Problem(WebhookHeaders headers, ReadOnlySpan<byte> body)
     {
@@ -32,8 +35,12 @@ public sealed class WebhookVerifier(IOptions<MoodleOptions> moodle, TimeProvider
         {
             return ("webhook-timestamp", "webhook-timestamp is not Unix seconds.");
         }
-        var age = clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds);
-        if (age > Tolerance || age < -Tolerance)
+        if (headers.Id.Length > MaxIdLength || headers.Id.Any(char.IsControl))
+        {
+            return ("webhook-id", $"webhook-id must be at most {MaxIdLength} characters, without control characters.");
+        }
+        // Compared in seconds: a timestamp far in the future is refused like a stale one, not turned into a date.
+        if (Math.Abs(clock.GetUtcNow().ToUnixTimeSeconds() - seconds) > (long)Tolerance.TotalSeconds)
         {
             return ("webhook-timestamp", "webhook-timestamp is more than five minutes away from now (replay or clock skew).");
         }

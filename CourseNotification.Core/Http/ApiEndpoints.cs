@@ -69,7 +69,7 @@ public sealed class ApiEndpoints(
     /// <summary>POST /api/scan?at=ISO: what the hourly timer does, on demand (administrators, the demo).</summary>
     public async Task<IResult> PostScanAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!TryReadInstant(request, out var at, out var problem))
+        if (!QueryInstant.TryRead(request, clock, out var at, out var problem))
         {
             return problem;
         }
@@ -113,7 +113,7 @@ public sealed class ApiEndpoints(
     /// </summary>
     public async Task<IResult> GetPreviewAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!TryReadInstant(request, out var at, out var problem))
+        if (!QueryInstant.TryRead(request, clock, out var at, out var problem))
         {
             return problem;
         }
@@ -140,19 +140,5 @@ public sealed class ApiEndpoints(
                 yield return decision;
             }
         }
-    }
-
-    /// <summary>The <c>at</c> query parameter (ISO 8601), or now.</summary>
-    private bool TryReadInstant(HttpRequest request, out DateTimeOffset at, out IResult problem)
-    {
-        at = clock.GetUtcNow();
-        problem = Results.Empty;
-        if (request.Query["at"] is { Count: > 0 } given
-            && !DateTimeOffset.TryParse(given[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
-        {
-            problem = Problems.Field(400, "at", $"'{given[0]}' is not an ISO 8601 instant.");
-            return false;
-        }
-        return true;
     }
 }

@@ -7,6 +7,9 @@ namespace CourseNotification.Http;
 /// <summary>Reads a request body as JSON within a size limit; a refusal is a ready problem+json result.</summary>
 internal static class JsonBody
 {
+    /// <summary>A key given twice is refused while parsing (a JsonObject would otherwise throw when first read, far from here).</summary>
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
     /// <summary>The body parsed, and its exact bytes (signatures are computed over them).</summary>
     public static async Task<(JsonNode? Json, byte[] Raw, IResult? Problem)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
@@ -29,10 +32,14 @@ internal static class JsonBody
         {
             return (null, [], Problems.Field(400, "body", "The body is empty; a JSON document is expected."));
         }
+        var raw = buffer.ToArray();
+        if (!System.Text.Unicode.Utf8.IsValid(raw))
+        {
+            return (null, [], Problems.Field(400, "body", "The body is not valid UTF-8."));
+        }
         try
         {
-            var raw = buffer.ToArray();
-            return (JsonNode.Parse(raw), raw, null);
+            return (JsonNode.Parse(raw, documentOptions: Strict), raw, null);
         }
         catch (JsonException e)
         {

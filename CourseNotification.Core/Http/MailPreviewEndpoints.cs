@@ -81,10 +81,9 @@ public sealed class MailPreviewEndpoints(LearnerMails mails, TimeProvider clock)
 
     private async Task<(PreviewedMail? Preview, IResult? Problem)> PreviewAsync(long courseId, long learnerId, string signal, HttpRequest request, CancellationToken cancellationToken)
     {
-        var at = clock.GetUtcNow();
-        if (request.Query["at"] is { Count: > 0 } given && !DateTimeOffset.TryParse(given[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
+        if (!QueryInstant.TryRead(request, clock, out var at, out var problem))
         {
-            return (null, Problems.Field(400, "at", $"'{given[0]}' is not an ISO 8601 instant."));
+            return (null, problem);
         }
         var (preview, refusal) = await mails.PreviewAsync(courseId, learnerId, signal, at, cancellationToken);
         return (preview, refusal is null ? null : Problems.Field(refusal.Status, refusal.Field, refusal.Message));

@@ -43,10 +43,9 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
     private async Task<(CourseStatus? Status, IResult? Problem)> BuildAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
     {
         var query = request.Query;
-        var at = clock.GetUtcNow();
-        if (query["at"] is { Count: > 0 } given && !DateTimeOffset.TryParse(given[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
+        if (!QueryInstant.TryRead(request, clock, out var at, out var problem))
         {
-            return (null, Problems.Field(400, "at", $"'{given[0]}' is not an ISO 8601 instant."));
+            return (null, problem);
         }
         DecisionState? state = null;
         if (query["state"] is { Count: > 0 } s && s[0] is { Length: > 0 } stateText)

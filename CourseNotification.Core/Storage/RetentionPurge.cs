@@ -38,9 +38,11 @@ public sealed class RetentionPurge(StorageAccount storage, IOptions<RetentionOpt
             cancellationToken);
         var links = await DeleteAsync(
             StorageNames.InvitationsTable, TableClient.CreateQueryFilter($"ExpiresAt lt {now.AddDays(-retention.ExpiredLinkDays)}"), cancellationToken);
+        // Rows are dated by 'At'; rows kept before they were (partitioned by day, "yyyyMMdd") go by their day.
+        var webhookHorizon = now - WebhookIdLifetime;
         var webhooks = await DeleteAsync(
             StorageNames.WebhooksTable,
-            TableClient.CreateQueryFilter($"PartitionKey lt {(now - WebhookIdLifetime).UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}"),
+            TableClient.CreateQueryFilter($"At lt {webhookHorizon} or PartitionKey lt {webhookHorizon.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}"),
             cancellationToken);
         // Scans forget their own stale marks; a course no longer scanned (deleted) leaves its last ones here.
         var queued = await DeleteAsync(

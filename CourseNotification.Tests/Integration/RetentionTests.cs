@@ -44,8 +44,8 @@ public sealed class RetentionTests
 
         var webhooks = core.Get<WebhookReplayStore>();
         var (oldId, newId) = ($"old-{course}", $"new-{course}");
-        await webhooks.TryRecordAsync(oldId, Now.AddDays(-3), TestContext.CancellationToken);
-        await webhooks.TryRecordAsync(newId, Now.AddHours(-1), TestContext.CancellationToken);
+        await webhooks.RecordAsync(oldId, Now.AddDays(-3), TestContext.CancellationToken);
+        await webhooks.RecordAsync(newId, Now.AddHours(-1), TestContext.CancellationToken);
 
         // A deleted course's last queue marks: a week past their visibility they go, before that they stay.
         var queued = core.Get<QueuedSendStore>();
@@ -74,8 +74,8 @@ public sealed class RetentionTests
         Assert.AreEqual(DateOnly.FromDateTime(Now.AddDays(-729).UtcDateTime), kept.Single().SubmittedOn);
         Assert.IsNull(await invitations.FindAsync(old, TestContext.CancellationToken));
         Assert.IsNotNull(await invitations.FindAsync(recent, TestContext.CancellationToken));
-        Assert.IsTrue(await webhooks.TryRecordAsync(oldId, Now.AddDays(-3), TestContext.CancellationToken), "an id past its window is forgotten");
-        Assert.IsFalse(await webhooks.TryRecordAsync(newId, Now.AddHours(-1), TestContext.CancellationToken), "today's ids are still known");
+        Assert.IsFalse(await webhooks.WasAcceptedAsync(oldId, TestContext.CancellationToken), "an id past its window is forgotten");
+        Assert.IsTrue(await webhooks.WasAcceptedAsync(newId, TestContext.CancellationToken), "today's ids are still known");
     }
 
     [TestMethod]

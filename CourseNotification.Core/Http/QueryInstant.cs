@@ -1,0 +1,30 @@
+using System.Globalization;
+using CourseNotification.Enrolments;
+using Microsoft.AspNetCore.Http;
+
+namespace CourseNotification.Http;
+
+/// <summary>The <c>at</c> query parameter every "as of an instant" route takes: ISO 8601, within the supported dates; now when absent.</summary>
+internal static class QueryInstant
+{
+    public static bool TryRead(HttpRequest request, TimeProvider clock, out DateTimeOffset at, out IResult problem)
+    {
+        at = clock.GetUtcNow();
+        problem = Results.Empty;
+        if (request.Query["at"] is not { Count: > 0 } given)
+        {
+            return true;
+        }
+        if (!DateTimeOffset.TryParse(given[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
+        {
+            problem = Problems.Field(400, "at", $"'{given[0]}' is not an ISO 8601 instant.");
+            return false;
+        }
+        if (!SupportedDates.Contains(at))
+        {
+            problem = Problems.Field(400, "at", $"'{given[0]}' is out of range ({SupportedDates.Description}).");
+            return false;
+        }
+        return true;
+    }
+}
