@@ -20,7 +20,8 @@ public sealed class LearnerDirectory(LearnerStore learners, SnapshotStore snapsh
         }
         foreach (var courseId in await snapshots.CoursesOfLearnerAsync(learner.Id, cancellationToken))
         {
-            await snapshots.UpdateAsync(courseId, learner.Id, s => s with { Profile = profile }, cancellationToken);
+            // A course deleted since keeps its index row and has no snapshot: nothing to update there.
+            await snapshots.UpdateIfExistsAsync(courseId, learner.Id, s => s with { Profile = profile }, cancellationToken);
         }
     }
 }

@@ -6,7 +6,7 @@ namespace CourseNotification.Enrolments;
 
 /// <summary>
 /// Erases a person (Moodle's user_deleted, GDPR erasure): their learner row, their snapshot and index row
-/// in every course, the link between them and their sends (the ledger keeps anonymous counts) and their
+/// in every course they have data in (courses deleted since included: the index keeps them), the link between them and their sends (the ledger keeps anonymous counts) and their
 /// named answers (which stay in the figures, anonymous, with the person's own name and address taken out
 /// of what they wrote), and every questionnaire link issued to them.
 /// </summary>
@@ -17,14 +17,15 @@ public sealed class LearnerErasure(
     {
         var courses = await snapshots.CoursesOfLearnerAsync(learnerId, cancellationToken);
         var person = await learners.GetAsync(learnerId, cancellationToken);
-        var names = person is null ? [] : new[] { person.FirstName, person.LastName, person.Username }.Where(n => n.Length > 2).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        // Any address goes, as in reports; names are the person's own.
+        // The person's own names go whatever their length ("Li Wu"): at erasure, protecting them wins over
+        // the odd short word masked with them. Any address goes, as in reports.
+        var names = person is null ? new HashSet<string>() : CommentScrubber.NameWords([person.FirstName, person.LastName, person.Username], minLength: 1);
         string Scrub(string text) => CommentScrubber.Scrub([text], names)[0];
         foreach (var courseId in courses)
         {
             await ledger.AnonymizeAsync(courseId, learnerId, cancellationToken);
             await answers.AnonymizeAsync(courseId, learnerId, Scrub, cancellationToken);
-            await snapshots.DeleteAsync(courseId, learnerId, cancellationToken);
+            await snapshots.EraseAsync(courseId, learnerId, cancellationToken);
         }
         await invitations.DeleteOfLearnerAsync(learnerId, cancellationToken);
         await learners.DeleteAsync(learnerId, cancellationToken);

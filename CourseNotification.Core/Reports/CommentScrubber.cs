@@ -31,7 +31,16 @@ public sealed partial class CommentScrubber(SnapshotStore snapshots)
 
     /// <summary>A name, or a compound of names ("Jean-Marc"), or a name behind an elision ("d'Hugo").</summary>
     private static bool IsName(string word, IReadOnlySet<string> names) =>
-        names.Contains(word) || (word.IndexOfAny(Joiners) >= 0 && word.Split(Joiners).Where(part => part.Length > 2).Any(names.Contains));
+        names.Contains(word) || (word.IndexOfAny(Joiners) >= 0 && word.Split(Joiners).Any(names.Contains));
+
+    /// <summary>
+    /// The words of people's names (first, last, user name; "Van der Berg" gives three), of at least
+    /// <paramref name="minLength"/> letters, in a set that ignores case.
+    /// </summary>
+    public static IReadOnlySet<string> NameWords(IEnumerable<string> names, int minLength) =>
+        names.SelectMany(name => name.Split([' ', '-', '\'', '’', '.'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Where(part => part.Length >= minLength)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// An answer's free texts without the people of its course, addresses and phone numbers, read from
@@ -45,7 +54,8 @@ public sealed partial class CommentScrubber(SnapshotStore snapshots)
         {
             return values;
         }
-        var names = (await NamesAsync(courseId, cancellationToken)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // Others' names of two letters or fewer stay: they would take words out of every comment ("de", "Le").
+        var names = NameWords(await snapshots.NamesAsync(courseId, cancellationToken), minLength: 3);
         var scrubbed = values.ToDictionary();
         foreach (var id in texts)
         {
@@ -53,14 +63,6 @@ public sealed partial class CommentScrubber(SnapshotStore snapshots)
         }
         return scrubbed;
     }
-
-    /// <summary>The names of the people enrolled in a course, split into words of three letters or more.</summary>
-    private async Task<IReadOnlyCollection<string>> NamesAsync(long courseId, CancellationToken cancellationToken) =>
-        // Two letters or fewer would take words out of every comment.
-        (await snapshots.NamesAsync(courseId, cancellationToken))
-            .SelectMany(name => name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Where(part => part.Length > 2)
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"[\p{L}\p{N}]+(['’-][\p{L}\p{N}]+)*", RegexOptions.CultureInvariant)]
     private static partial Regex Word();

@@ -44,8 +44,10 @@ public sealed class SnapshotStore(StorageAccount storage)
                 }
                 else
                 {
-                    await _table.AddEntityAsync(entity, cancellationToken);
+                    // The index row first: a failure in between leaves an index row without its snapshot
+                    // (harmless: erasure finds nothing there), never a snapshot erasure cannot find.
                     await _index.UpsertEntityAsync(new TableEntity(StorageNames.Key(learnerId), StorageNames.Key(courseId)), TableUpdateMode.Replace, cancellationToken);
+                    await _table.AddEntityAsync(entity, cancellationToken);
                 }
                 return next;
             }
@@ -67,14 +69,21 @@ public sealed class SnapshotStore(StorageAccount storage)
         return true;
     }
 
-    /// <summary>Removes a snapshot and its index row.</summary>
-    public async Task DeleteAsync(long courseId, long learnerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes a snapshot (its course was deleted). Its index row stays: the course still holds the
+    /// person's sends and answers, and erasure finds them through it.
+    /// </summary>
+    public Task DeleteAsync(long courseId, long learnerId, CancellationToken cancellationToken) =>
+        _table.DeleteEntityAsync(StorageNames.Key(courseId), StorageNames.Key(learnerId), ETag.All, cancellationToken);
+
+    /// <summary>Erasure: removes a snapshot and then its index row (a failure in between is retried through the index).</summary>
+    public async Task EraseAsync(long courseId, long learnerId, CancellationToken cancellationToken)
     {
-        await _table.DeleteEntityAsync(StorageNames.Key(courseId), StorageNames.Key(learnerId), ETag.All, cancellationToken);
+        await DeleteAsync(courseId, learnerId, cancellationToken);
         await _index.DeleteEntityAsync(StorageNames.Key(learnerId), StorageNames.Key(courseId), ETag.All, cancellationToken);
     }
 
-    /// <summary>The ids of the courses a learner has a snapshot in.</summary>
+    /// <summary>The ids of the courses a learner has, or had before the course was deleted, a snapshot in.</summary>
     public async Task<IReadOnlyList<long>> CoursesOfLearnerAsync(long learnerId, CancellationToken cancellationToken)
     {
         var courses = new List<long>();
