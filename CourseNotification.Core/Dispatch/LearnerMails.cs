@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using CourseNotification.Email;
 using CourseNotification.Enrolments;
 using CourseNotification.Questionnaires;
@@ -63,7 +62,7 @@ public sealed class LearnerMails(
     /// <summary>Sends the learner's mail for the signal, as of now, to <paramref name="address"/> (subject marked [Test]); null when sent.</summary>
     public async Task<Refusal?> SendTestAsync(long courseId, long learnerId, string signal, string address, CancellationToken cancellationToken)
     {
-        if (!MailAddress.TryCreate(address, out _))
+        if (!EmailAddresses.IsBare(address))
         {
             return new Refusal(400, "email", "an email address is expected.");
         }
@@ -75,9 +74,12 @@ public sealed class LearnerMails(
         }
         var operation = Guid.NewGuid();
         var mail = preview.Mail;
-        await transport.SendAsync(
+        if (await transport.TrySendAsync(
             new OutgoingMail(address, "", "[Test] " + mail.Subject, mail.Html, mail.Text, OutgoingMail.MessageIdFor(operation.ToString("N"), email.Value.From), mail.Language, operation, now),
-            cancellationToken);
+            logger, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
         logger.LogInformation("Test of {Signal} for learner {LearnerId} in course {CourseId} sent to an administrator", signal, learnerId, courseId);
         return null;
     }

@@ -139,7 +139,7 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learner
             TimeZone = item.String("timeZone") ?? learner.TimeZone,
             Suspended = item.Bool("suspended") ?? learner.Suspended,
         };
-        if (learner.Email.Length > 0 && !System.Net.Mail.MailAddress.TryCreate(learner.Email, out _))
+        if (learner.Email.Length > 0 && !Email.EmailAddresses.IsBare(learner.Email))
         {
             item.Reject("email", $"'{learner.Email}' is not an email address");
         }

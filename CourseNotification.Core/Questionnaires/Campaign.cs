@@ -74,7 +74,7 @@ public sealed partial record Campaign
         }
     }
 
-    [GeneratedRegex("^[a-z0-9-]{1,20}$")]
+    [GeneratedRegex(@"\A[a-z0-9-]{1,20}\z")]
     private static partial Regex IdPattern();
 }
 

@@ -120,6 +120,6 @@ public sealed partial record QuestionnaireDefinition(
     /// <summary>Whether a text can be a questionnaire's (or a question's, a choice's) id.</summary>
     public static bool IsValidId(string? id) => IdPattern().IsMatch(id ?? "");
 
-    [GeneratedRegex("^[a-z0-9-]{1,40}$")]
+    [GeneratedRegex(@"\A[a-z0-9-]{1,40}\z")]
     private static partial Regex IdPattern();
 }

@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using CourseNotification.Dispatch;
 using CourseNotification.Email;
 using CourseNotification.Enrolments;
@@ -33,7 +32,7 @@ public sealed class TestInvitation(
     /// <summary>Sends it; returns null when sent, otherwise why not (nothing sent).</summary>
     public async Task<Refusal?> SendAsync(TestInvitationRequest request, CancellationToken cancellationToken)
     {
-        if (!MailAddress.TryCreate(request.Email, out _))
+        if (!EmailAddresses.IsBare(request.Email))
         {
             return new Refusal(400, "email", "an email address is expected.");
         }
@@ -69,10 +68,13 @@ public sealed class TestInvitation(
             cancellationToken);
         var rendered = renderer.Render(QuestionnaireSignals.Invitation(campaign.Id), new MailContext(course, learner, facts, null, link));
         var operation = Guid.NewGuid();
-        await transport.SendAsync(
+        if (await transport.TrySendAsync(
             new OutgoingMail(request.Email, "", "[Test] " + rendered.Subject, rendered.Html, rendered.Text,
                 OutgoingMail.MessageIdFor(operation.ToString("N"), email.Value.From), rendered.Language, operation, now),
-            cancellationToken);
+            logger, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
         logger.LogInformation("Test invitation of campaign {Campaign} of course {CourseId} sent", campaign.Id, course.Id);
         return null;
     }
