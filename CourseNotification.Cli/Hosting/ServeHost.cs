@@ -1,4 +1,5 @@
 using CourseNotification.Http;
+using CourseNotification.Settings;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -39,9 +40,55 @@ public static class ServeHost
             builder.Services.AddHostedService<QueueWorker>();
         }
 
+        var guard = new RequestGuard(GuardOptions(builder.Configuration, urls), RouteRules.Described);
         var app = builder.Build();
+        app.Use((context, next) => guard.InvokeAsync(context, () => next(context)));
         MapRoutes(app);
         return app;
+    }
+
+    /// <summary>The setting holding the key of the keyed routes (<c>?code=</c> or <c>x-functions-key</c>).</summary>
+    public const string KeySetting = "Serve__Key";
+
+    /// <summary>
+    /// What the guard in front of the routes checks: the key (<see cref="KeySetting"/>), required as soon
+    /// as a listening address is not loopback and optional on loopback; the host names answered (those
+    /// listened on, the public URL's, loopback ones); the public URL as a trusted origin.
+    /// </summary>
+    internal static RequestGuardOptions GuardOptions(IConfiguration configuration, string urls)
+    {
+        var key = configuration[KeySetting.Replace("__", ":", StringComparison.Ordinal)];
+        var listened = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => (Url: u, Host: ListenHost(u))).ToList();
+        var beyond = listened.FirstOrDefault(l => !RequestGuard.IsLoopback(l.Host));
+        if (string.IsNullOrEmpty(key) && beyond.Url is not null)
+        {
+            throw new InvalidOperationException($"{KeySetting} is required to listen on {beyond.Url} (not loopback): set {KeySetting} to a long random key, which the administrative routes then need (?code= or x-functions-key).");
+        }
+        if (!string.IsNullOrEmpty(key) && key.Length < 16)
+        {
+            throw new InvalidOperationException($"{KeySetting} must be at least 16 characters long.");
+        }
+        var hosts = listened.Select(l => l.Host).Where(h => h is not ("*" or "+" or "0.0.0.0" or "[::]")).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var publicUrl = configuration["Platform:PublicUrl"] is { Length: > 0 } configured ? configured : new PlatformOptions().PublicUrl;
+        var trusted = new List<Uri>();
+        if (Uri.TryCreate(publicUrl, UriKind.Absolute, out var uri))
+        {
+            hosts.Add(uri.Host);
+            trusted.Add(uri);
+        }
+        return new RequestGuardOptions { Key = string.IsNullOrEmpty(key) ? null : key, AllowedHosts = hosts, TrustedOrigins = trusted };
+    }
+
+    /// <summary>The host of a Kestrel URL (<c>http://*:7071</c>, <c>http://[::1]:0</c>, <c>https://localhost</c>).</summary>
+    private static string ListenHost(string url)
+    {
+        var rest = url[(url.IndexOf("://", StringComparison.Ordinal) is var scheme and >= 0 ? scheme + 3 : 0)..];
+        rest = rest.Split('/')[0];
+        if (rest.StartsWith('['))
+        {
+            return rest[..(rest.IndexOf(']', StringComparison.Ordinal) + 1)];
+        }
+        return rest.Split(':')[0];
     }
 
     /// <summary>The routes of the Functions HTTP triggers (same paths, same handlers).</summary>
