@@ -50,6 +50,9 @@ public static class ServeHost
     /// <summary>The setting holding the key of the keyed routes (<c>?code=</c> or <c>x-functions-key</c>).</summary>
     public const string KeySetting = "Serve__Key";
 
+    /// <summary>The key given in the settings, or null.</summary>
+    public static string? KeyOf(IConfiguration configuration) => configuration["Serve:Key"] is { Length: > 0 } key ? key : null;
+
     /// <summary>
     /// What the guard in front of the routes checks: the key (<see cref="KeySetting"/>), required as soon
     /// as a listening address is not loopback and optional on loopback; the host names answered (those
@@ -57,17 +60,12 @@ public static class ServeHost
     /// </summary>
     internal static RequestGuardOptions GuardOptions(IConfiguration configuration, string urls)
     {
-        var key = configuration[KeySetting.Replace("__", ":", StringComparison.Ordinal)];
-        var listened = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => (Url: u, Host: ListenHost(u))).ToList();
-        var beyond = listened.FirstOrDefault(l => !RequestGuard.IsLoopback(l.Host));
-        if (string.IsNullOrEmpty(key) && beyond.Url is not null)
+        if (KeyProblem(configuration, urls) is { } problem)
         {
-            throw new InvalidOperationException($"{KeySetting} is required to listen on {beyond.Url} (not loopback): set {KeySetting} to a long random key, which the administrative routes then need (?code= or x-functions-key).");
+            throw new InvalidOperationException(problem);
         }
-        if (!string.IsNullOrEmpty(key) && key.Length < 16)
-        {
-            throw new InvalidOperationException($"{KeySetting} must be at least 16 characters long.");
-        }
+        var key = KeyOf(configuration);
+        var listened = Listened(urls);
         var hosts = listened.Select(l => l.Host).Where(h => h is not ("*" or "+" or "0.0.0.0" or "[::]")).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var publicUrl = configuration["Platform:PublicUrl"] is { Length: > 0 } configured ? configured : new PlatformOptions().PublicUrl;
         var trusted = new List<Uri>();
@@ -76,8 +74,24 @@ public static class ServeHost
             hosts.Add(uri.Host);
             trusted.Add(uri);
         }
-        return new RequestGuardOptions { Key = string.IsNullOrEmpty(key) ? null : key, AllowedHosts = hosts, TrustedOrigins = trusted };
+        return new RequestGuardOptions { Key = key, AllowedHosts = hosts, TrustedOrigins = trusted };
     }
+
+    /// <summary>Why the key setting does not fit where serve listens (one line naming it), or null.</summary>
+    public static string? KeyProblem(IConfiguration configuration, string urls)
+    {
+        var key = KeyOf(configuration);
+        if (key is null)
+        {
+            var beyond = Listened(urls).FirstOrDefault(l => !RequestGuard.IsLoopback(l.Host));
+            return beyond.Url is null ? null
+                : $"{KeySetting} is required to listen on {beyond.Url} (not loopback): set it to a long random key, which the administrative routes then need (?code= or x-functions-key).";
+        }
+        return key.Length < 16 ? $"{KeySetting} must be at least 16 characters long." : null;
+    }
+
+    private static List<(string Url, string Host)> Listened(string urls) =>
+        [.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => (u, ListenHost(u)))];
 
     /// <summary>The host of a Kestrel URL (<c>http://*:7071</c>, <c>http://[::1]:0</c>, <c>https://localhost</c>).</summary>
     private static string ListenHost(string url)
