@@ -40,6 +40,11 @@ internal static class DemoCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var configuration = CliConfiguration.Build(parse.UnmatchedTokens);
+            if (ServeHost.KeyProblem(configuration, parse.GetValue(urls)!) is { } keyProblem)
+            {
+                await Console.Error.WriteLineAsync(keyProblem);
+                return 2;
+            }
             await using var azurite = await LocalStorage.EnsureAsync(configuration, Console.Out);
             await using var maildev = await EnsureMailSinkAsync(configuration);
             var organisation = new DemoOrganisation(parse.GetValue(learners));
@@ -48,6 +53,10 @@ internal static class DemoCommand
             await app.StartAsync(cancellationToken);
             var baseUrl = new Uri(app.Urls.First());
             using var http = new HttpClient { BaseAddress = baseUrl };
+            if (ServeHost.KeyOf(configuration) is { } key)
+            {
+                http.DefaultRequestHeaders.Add("x-functions-key", key);
+            }
             await Console.Out.WriteLineAsync($"Local host on {baseUrl}");
 
             (await http.PutAsJsonAsync("api/snapshots", organisation.Snapshots(), cancellationToken)).EnsureSuccessStatusCode();

@@ -19,6 +19,11 @@ internal static class ServeCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var configuration = CliConfiguration.Build(parse.UnmatchedTokens);
+            if (ServeHost.KeyProblem(configuration, parse.GetValue(urls)!) is { } keyProblem)
+            {
+                await Console.Error.WriteLineAsync(keyProblem);
+                return 2;
+            }
             await using var azurite = await LocalStorage.EnsureAsync(configuration, Console.Out);
             var app = ServeHost.Build(configuration, new ShiftableClock(parse.GetValue(at)), parse.GetValue(urls)!);
             await app.StartAsync(cancellationToken);

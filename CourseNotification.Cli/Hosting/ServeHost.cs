@@ -1,4 +1,5 @@
 using CourseNotification.Http;
+using CourseNotification.Settings;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -39,9 +40,69 @@ public static class ServeHost
             builder.Services.AddHostedService<QueueWorker>();
         }
 
+        var guard = new RequestGuard(GuardOptions(builder.Configuration, urls), RouteRules.Described);
         var app = builder.Build();
+        app.Use((context, next) => guard.InvokeAsync(context, () => next(context)));
         MapRoutes(app);
         return app;
+    }
+
+    /// <summary>The setting holding the key of the keyed routes (<c>?code=</c> or <c>x-functions-key</c>).</summary>
+    public const string KeySetting = "Serve__Key";
+
+    /// <summary>The key given in the settings, or null.</summary>
+    public static string? KeyOf(IConfiguration configuration) => configuration["Serve:Key"] is { Length: > 0 } key ? key : null;
+
+    /// <summary>
+    /// What the guard in front of the routes checks: the key (<see cref="KeySetting"/>), required as soon
+    /// as a listening address is not loopback and optional on loopback; the host names answered (those
+    /// listened on, the public URL's, loopback ones); the public URL as a trusted origin.
+    /// </summary>
+    internal static RequestGuardOptions GuardOptions(IConfiguration configuration, string urls)
+    {
+        if (KeyProblem(configuration, urls) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+        var key = KeyOf(configuration);
+        var listened = Listened(urls);
+        var hosts = listened.Select(l => l.Host).Where(h => h is not ("*" or "+" or "0.0.0.0" or "[::]")).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var publicUrl = configuration["Platform:PublicUrl"] is { Length: > 0 } configured ? configured : new PlatformOptions().PublicUrl;
+        var trusted = new List<Uri>();
+        if (Uri.TryCreate(publicUrl, UriKind.Absolute, out var uri))
+        {
+            hosts.Add(uri.Host);
+            trusted.Add(uri);
+        }
+        return new RequestGuardOptions { Key = key, AllowedHosts = hosts, TrustedOrigins = trusted };
+    }
+
+    /// <summary>Why the key setting does not fit where serve listens (one line naming it), or null.</summary>
+    public static string? KeyProblem(IConfiguration configuration, string urls)
+    {
+        var key = KeyOf(configuration);
+        if (key is null)
+        {
+            var beyond = Listened(urls).FirstOrDefault(l => !RequestGuard.IsLoopback(l.Host));
+            return beyond.Url is null ? null
+                : $"{KeySetting} is required to listen on {beyond.Url} (not loopback): set it to a long random key, which the administrative routes then need (?code= or x-functions-key).";
+        }
+        return key.Length < 16 ? $"{KeySetting} must be at least 16 characters long." : null;
+    }
+
+    private static List<(string Url, string Host)> Listened(string urls) =>
+        [.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => (u, ListenHost(u)))];
+
+    /// <summary>The host of a Kestrel URL (<c>http://*:7071</c>, <c>http://[::1]:0</c>, <c>https://localhost</c>).</summary>
+    private static string ListenHost(string url)
+    {
+        var rest = url[(url.IndexOf("://", StringComparison.Ordinal) is var scheme and >= 0 ? scheme + 3 : 0)..];
+        rest = rest.Split('/')[0];
+        if (rest.StartsWith('['))
+        {
+            return rest[..(rest.IndexOf(']', StringComparison.Ordinal) + 1)];
+        }
+        return rest.Split(':')[0];
     }
 
     /// <summary>The routes of the Functions HTTP triggers (same paths, same handlers).</summary>

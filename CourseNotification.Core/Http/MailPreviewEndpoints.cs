@@ -47,7 +47,7 @@ public sealed class MailPreviewEndpoints(LearnerMails mails, TimeProvider clock)
             <form method="post" action="/api/courses/{courseId}/learners/{learnerId}/mails/{Uri.EscapeDataString(signal)}/test{key}">
             <label>Administrator's address <input type="email" name="email" required></label> <button type="submit">Send a test</button></form>
             """;
-        return LearnerPage.Page(200, "en", "Mail preview", $"{preview.Mail.Subject}", body);
+        return SecurityHeaders.WithPolicy(LearnerPage.Page(200, "en", "Mail preview", $"{preview.Mail.Subject}", body), SecurityHeaders.MailPreviewPolicy);
     }
 
     public async Task<IResult> PostTestAsync(long courseId, long learnerId, string signal, HttpRequest request, CancellationToken cancellationToken)

@@ -1,0 +1,134 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace CourseNotification.Http;
+
+/// <summary>
+/// Who may call what, checked once before any route runs, with the levels of <see cref="RouteRules"/>:
+/// the <c>Host</c> must be one of ours (a DNS-rebinding page names its own), a keyed route needs the key
+/// (<c>?code=</c> or <c>x-functions-key</c>, as the Functions host takes it) when one is set, and a
+/// request that changes something must come from one of our own pages or from no browser at all, with
+/// the content type its route takes (so a cross-site form or <c>text/plain</c> post cannot reach a route).
+/// The Functions host checks the key and the host itself; the Cli's <c>serve</c> has this guard do all.
+/// </summary>
+public sealed class RequestGuard(RequestGuardOptions options, RouteRules rules)
+{
+    private readonly byte[]? _keyHash = string.IsNullOrEmpty(options.Key) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Key));
+
+    /// <summary>The security headers on the answer, then the request refused or passed on: both hosts' one middleware.</summary>
+    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    {
+        SecurityHeaders.Apply(context.Response);
+        if (Check(context) is { } refusal)
+        {
+            await refusal.ExecuteAsync(context);
+            return;
+        }
+        await next();
+    }
+
+    /// <summary>The refusal, as problem+json, or null when the request may go on.</summary>
+    public IResult? Check(HttpContext context)
+    {
+        var request = context.Request;
+        if (options.AllowedHosts is { } hosts && !hosts.Contains(request.Host.Host) && !IsLoopback(request.Host.Host))
+        {
+            return Problems.Field(400, "Host", "This service does not answer to that host name.");
+        }
+        var route = rules.Find(request.Method, request.Path);
+        var open = route?.Open == true;
+        var keyed = false;
+        if (_keyHash is not null && !open)
+        {
+            var given = request.Query["code"] is { Count: > 0 } code ? code[0] : request.Headers["x-functions-key"] is { Count: > 0 } header ? header[0] : null;
+            if (string.IsNullOrEmpty(given))
+            {
+                return Problems.Field(401, "code", "This route needs the service's key: add ?code=<key> or the x-functions-key header.");
+            }
+            if (!CryptographicOperations.FixedTimeEquals(_keyHash, SHA256.HashData(Encoding.UTF8.GetBytes(given))))
+            {
+                return Problems.Field(401, "code", "The key is not valid.");
+            }
+            keyed = true;
+        }
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
+        {
+            return null;
+        }
+        if (Foreign(request, open || keyed))
+        {
+            return Problems.Field(403, "Origin", "A request that changes something is only taken from this service's own pages or from a client that is not a browser.");
+        }
+        if (HasBody(request) && route is not null)
+        {
+            var type = MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed.MediaType.Value : null;
+            if (!route.Accepts.Contains(type ?? "", StringComparer.OrdinalIgnoreCase))
+            {
+                var takes = route.Accepts.Count == 0 ? "no body" : string.Join(" or ", route.Accepts);
+                return Problems.Field(415, "Content-Type", $"{(type is null ? "A body without a content type" : $"Content type '{type}'")} is not taken here: this route takes {takes}.");
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A browser's request from another site. The browser says so itself in <c>Sec-Fetch-Site</c> (sent
+    /// to https and loopback addresses, whatever proxy stands between). Otherwise an <c>Origin</c> names
+    /// the page's origin, or is <c>null</c> for a page under <c>Referrer-Policy: no-referrer</c> (ours too)
+    /// or in a sandbox: with <c>Origin: null</c> and no fetch metadata (an old browser, or plain http to a
+    /// LAN address) only an open route or the right key lets it through. A request with neither header is
+    /// not a browser's cross-site request.
+    /// </summary>
+    private bool Foreign(HttpRequest request, bool openOrKeyed)
+    {
+        if (request.Headers["Sec-Fetch-Site"] is { Count: > 0 } site)
+        {
+            return site[0] is not ("same-origin" or "none");
+        }
+        var origin = request.Headers.Origin is { Count: > 0 } o ? o[0] : null;
+        if (origin is null)
+        {
+            return false;
+        }
+        if (origin == "null")
+        {
+            return !openOrKeyed;
+        }
+        return !Uri.TryCreate(origin, UriKind.Absolute, out var uri) || !(SameOrigin(uri, request) || options.TrustedOrigins.Any(t => SameOrigin(uri, t)));
+    }
+
+    private static bool SameOrigin(Uri origin, HttpRequest request) =>
+        string.Equals(origin.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(origin.Host, request.Host.Host, StringComparison.OrdinalIgnoreCase)
+        && origin.Port == (request.Host.Port ?? (request.IsHttps ? 443 : 80));
+
+    private static bool SameOrigin(Uri origin, Uri trusted) =>
+        string.Equals(origin.Scheme, trusted.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(origin.Host, trusted.Host, StringComparison.OrdinalIgnoreCase)
+        && origin.Port == trusted.Port;
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    /// <summary><c>localhost</c> (and names under it) and loopback addresses.</summary>
+    public static bool IsLoopback(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+}
+
+/// <summary>What <see cref="RequestGuard"/> checks beyond the routes' levels.</summary>
+public sealed record RequestGuardOptions
+{
+    /// <summary>The key keyed routes need (null: not checked here; the Functions host checks its own keys).</summary>
+    public string? Key { get; init; }
+
+    /// <summary>Host names answered besides loopback ones (null: any; the Functions host has its own bindings).</summary>
+    public IReadOnlySet<string>? AllowedHosts { get; init; }
+
+    /// <summary>Origins trusted besides the request's own (the public URL, when a proxy changes scheme or port).</summary>
+    public IReadOnlyList<Uri> TrustedOrigins { get; init; } = [];
+}
