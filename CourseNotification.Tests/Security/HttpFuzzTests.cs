@@ -94,14 +94,19 @@ public sealed partial class HttpFuzzTests
     }
 
     /// <summary>A generated request: method, route template, the path it became, content type and body.</summary>
-    internal sealed record FuzzRequest(string Method, string Route, string Path, string? ContentType, string? Body)
+    internal sealed record FuzzRequest(string Method, string Route, string Path, string? ContentType, string? Body, bool Latin1 = false, (string Name, string Value)[]? Headers = null)
     {
         public HttpRequestMessage ToMessage()
         {
             var message = new HttpRequestMessage(new HttpMethod(Method), Path.TrimStart('/'));
+            foreach (var (name, value) in Headers ?? [])
+            {
+                message.Headers.TryAddWithoutValidation(name, value);
+            }
             if (Body is not null)
             {
-                message.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(Body));
+                // Latin-1 bytes are invalid UTF-8 wherever the text has an accent.
+                message.Content = new ByteArrayContent((Latin1 ? Encoding.Latin1 : Encoding.UTF8).GetBytes(Body));
                 // As a careful client does with a big body: the server may refuse it before it is sent.
                 message.Headers.ExpectContinue = Body.Length > 64 * 1024;
                 if (ContentType is not null)
@@ -112,7 +117,8 @@ public sealed partial class HttpFuzzTests
             return message;
         }
 
-        public override string ToString() => $"{Method} {Path} [{ContentType ?? "no content type"}] {(Body is null ? "no body" : Cut(Body))}";
+        public override string ToString() =>
+            $"{Method} {Path} [{ContentType ?? "no content type"}{(Latin1 ? ", Latin-1 bytes" : "")}] {string.Join(" ", (Headers ?? []).Select(h => $"{h.Name}: {Cut(h.Value)}"))} {(Body is null ? "no body" : Cut(Body))}";
     }
 
     /// <summary>A little real data first, so routes that find something have something to find.</summary>
@@ -140,8 +146,11 @@ public sealed partial class HttpFuzzTests
         from path in PathOf(route.Value)
         from query in Query
         from content in Content
+        from latin1 in Gen.Int[0, 15].Select(i => i == 0)
+        from headers in Headers
         let method = route.Key[(route.Key.LastIndexOf(' ') + 1)..]
-        select new FuzzRequest(method, route.Key, path + query, method is "GET" or "DELETE" ? null : content.Type, method is "GET" or "DELETE" ? null : content.Body);
+        let hasBody = method is not ("GET" or "DELETE")
+        select new FuzzRequest(method, route.Key, path + query, hasBody ? content.Type : null, hasBody ? content.Body : null, hasBody && latin1, headers);
 
     /// <summary>The template with each parameter replaced: plausible, boundary or hostile.</summary>
     private static Gen<string> PathOf(string template)
@@ -161,7 +170,8 @@ public sealed partial class HttpFuzzTests
     private static readonly Gen<string> Hostile = Gen.OneOf(
         "", " ", "0", "-1", "1", "2", "9223372036854775807", "9223372036854775808", "-9223372036854775808", "1e400", "NaN", "null", "true", "[]", "{}",
         "<script>alert(1)</script>", "{{> layout}}", "{{#each this}}{{@key}}{{/each}}", "../../etc/passwd", "%00", "\u0000", "é\u202Eabc", "🙂",
-        "welcome", "questionnaire:hot", "questionnaire:hot:reminder1", "qualiopi-hot", "hot", "2030-02-30", "2031-03-01", "AAAAAAAAAAAAAAAAAAAAAA", "2.x");
+        "welcome", "questionnaire:hot", "questionnaire:hot:reminder1", "qualiopi-hot", "hot", "2030-02-30", "2031-03-01", "AAAAAAAAAAAAAAAAAAAAAA", "2.x",
+        "hot\n", "abc\n", "0001-01-01", "9999-12-31T23:59:59Z", "99999999999999", "253402300800", "-62135596800", "Mallory <x@evil.example>", "a@b.c\r\nBcc: x@evil.example");
 
     private static readonly Gen<string> Segment = Gen.Frequency(
         (6, Hostile),
@@ -214,7 +224,18 @@ public sealed partial class HttpFuzzTests
         (2, Gen.Select(Field.Array[0, 6], Segment.Array[6], (names, values) =>
             ((string?)"application/x-www-form-urlencoded", string.Join('&', names.Select((name, i) => $"{Uri.EscapeDataString(name)}={Uri.EscapeDataString(values[i])}"))))),
         (1, Gen.String.Select(s => ((string?)"text/csv", "course id;user id\n" + s))),
+        (1, Segment.Array[3].Select(v => ((string?)"text/csv", $"course id;user id;email;enrolment start;enrolment end\n{v[0]};{v[1]};x@example.org;{v[2]};10000-01-01\n"))),
+        (1, Gen.Select(Field, Segment, Segment, (name, a, b) => ((string?)"application/json", $"{{\"{name}\":\"{a}\",\"{name}\":\"{b}\",\"token\":\"t\",\"token\":1}}"))),
         (1, Gen.OneOf<string?>(null, "text/plain", "multipart/form-data", "application/json; charset=latin1", "application/xml").Select(Gen.String, (type, body) => (type, body))));
+
+    /// <summary>Mostly none; sometimes Standard Webhooks headers with hostile values (a timestamp past year 9999, an id of thousands of characters).</summary>
+    private static readonly Gen<(string Name, string Value)[]> Headers = Gen.Frequency(
+        (5, Gen.Const(Array.Empty<(string Name, string Value)>())),
+        (1, Gen.Select(Segment, Gen.OneOf("99999999999999", "-1", "0", "1893884400", "9223372036854775807", "abc"), Segment,
+            (id, timestamp, signature) => new[] { ("webhook-id", Ascii(id)), ("webhook-timestamp", timestamp), ("webhook-signature", "v1," + Ascii(signature)) })));
+
+    /// <summary>What HTTP lets a header carry: printable ASCII.</summary>
+    private static string Ascii(string text) => string.Concat(text.Where(c => c is >= ' ' and <= '~'));
 
     /// <summary>Rows (keys and versions) of the watched tables, as one string.</summary>
     private static async Task<string> DigestAsync(TableServiceClient storage)
