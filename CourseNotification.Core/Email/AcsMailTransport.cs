@@ -13,15 +13,6 @@ using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Email;
 
-/// <summary>The provider refused a mail for good (bad recipient, Failed operation): retrying cannot help.</summary>
-public sealed class MailRejectedException(string message) : Exception(message);
-
-/// <summary>The provider is over its quota; try again after <see cref="RetryAfter"/>.</summary>
-public sealed class MailThrottledException(TimeSpan retryAfter) : Exception($"The mail provider asks to retry after {retryAfter.TotalSeconds:0} s.")
-{
-    public TimeSpan RetryAfter { get; } = retryAfter;
-}
-
 /// <summary>
 /// Azure Communication Services Email over its documented REST API (spec/email.md): POST emails:send
 /// with an Operation-Id and Repeatability headers derived from the ledger key, then the operation

@@ -25,10 +25,23 @@ public sealed record OutgoingMail(
     };
 }
 
-/// <summary>Sends a mail and returns the provider's message id.</summary>
+/// <summary>
+/// Sends a mail and returns the provider's message id. A refusal for good throws
+/// <see cref="MailRejectedException"/>, a request to wait <see cref="MailThrottledException"/>; anything
+/// else is a failure a later try may overcome.
+/// </summary>
 public interface IMailTransport
 {
     Task<string> SendAsync(OutgoingMail mail, CancellationToken cancellationToken);
+}
+
+/// <summary>The provider refused a mail for good (bad recipient, ACS's Failed operation, an SMTP 5xx): retrying cannot help.</summary>
+public sealed class MailRejectedException(string message) : Exception(message);
+
+/// <summary>The provider asks to wait (ACS's 429, an SMTP 4xx); try again after <see cref="RetryAfter"/>.</summary>
+public sealed class MailThrottledException(TimeSpan retryAfter) : Exception($"The mail provider asks to retry after {retryAfter.TotalSeconds:0} s.")
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
 }
 
 internal static class MimeMails

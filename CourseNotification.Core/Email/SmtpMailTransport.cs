@@ -17,6 +17,9 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentBag<SmtpClient> _idle = [];
 
+    /// <summary>How long a mail the relay deferred (4xx) waits before its next try.</summary>
+    private static readonly TimeSpan LaterTry = TimeSpan.FromMinutes(1);
+
     public SmtpMailTransport(IOptions<EmailOptions> options, IOptions<PlatformOptions> platform)
     {
         _options = options;
@@ -36,6 +39,21 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             await client.SendAsync(message, cancellationToken);
             _idle.Add(client);
             return message.MessageId!;
+        }
+        catch (SmtpCommandException refused)
+        {
+            // The relay answered: 5xx is its final word (the reason goes to the ledger), 4xx asks to come back later.
+            client.Dispose();
+            var code = (int)refused.StatusCode;
+            if (code is >= 500 and < 600)
+            {
+                throw new MailRejectedException($"The SMTP relay refused the mail ({code}): {refused.Message}");
+            }
+            if (code is >= 400 and < 500)
+            {
+                throw new MailThrottledException(LaterTry);
+            }
+            throw;
         }
         catch
         {
