@@ -64,10 +64,12 @@ public sealed class SnapshotStore(StorageAccount storage)
     /// of new snapshots are written before them, so a failure in between never leaves a snapshot that its
     /// learner's index misses. Changes of one snapshot apply in order; each <c>Change</c> must be pure. A
     /// snapshot that the changes leave as it was is not written. With <paramref name="onlyExisting"/>, a
-    /// snapshot that does not exist is neither created nor changed.
+    /// snapshot that does not exist is neither created nor changed. Snapshots are written only once
+    /// <paramref name="writeAfter"/> (the caller's writes that must land first) has completed; reads and
+    /// index rows go ahead meanwhile.
     /// </summary>
     public async Task<IReadOnlyList<SnapshotChanged>> UpdateManyAsync(
-        IReadOnlyList<SnapshotChange> changes, bool onlyExisting, CancellationToken cancellationToken)
+        IReadOnlyList<SnapshotChange> changes, bool onlyExisting, CancellationToken cancellationToken, Task? writeAfter = null)
     {
         var results = new SnapshotChanged[changes.Count];
         var byKey = new Dictionary<(long CourseId, long LearnerId), List<int>>();
@@ -117,6 +119,10 @@ public sealed class SnapshotStore(StorageAccount storage)
             }
             await TableBatches.SubmitAsync(_index, created.Select(k => new TableTransactionAction(
                 TableTransactionActionType.UpsertReplace, new TableEntity(StorageNames.Key(k.LearnerId), StorageNames.Key(k.CourseId)))), cancellationToken);
+            if (writeAfter is not null)
+            {
+                await writeAfter;
+            }
             var lost = new ConcurrentBag<(long CourseId, long LearnerId)>();
             var last = attempt >= MaxAttempts;
             await Parallel.ForEachAsync(TableBatches.Plan(writes), TableBatches.Options(cancellationToken), async (batch, ct) =>
