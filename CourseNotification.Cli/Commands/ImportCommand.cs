@@ -41,7 +41,11 @@ internal static class ImportCommand
             {
                 await Console.Out.WriteLineAsync($"  line {rejection.Line}: {rejection.Field}: {rejection.Reason}");
             }
-            return report.Rejected.Count == 0 ? 0 : 1;
+            if (report.RejectedNotListed > 0)
+            {
+                await Console.Out.WriteLineAsync($"  ... and {report.RejectedNotListed} more refusals ({report.RejectedTotal} in all).");
+            }
+            return report.RejectedTotal == 0 ? 0 : 1;
         });
         return command;
     }

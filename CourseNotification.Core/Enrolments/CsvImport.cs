@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
+using CourseNotification.Observability;
 using CourseNotification.Settings;
 using CourseNotification.Signals;
+using CourseNotification.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Enrolments;
@@ -10,18 +12,37 @@ namespace CourseNotification.Enrolments;
 /// <summary>One refused line of a CSV import.</summary>
 public sealed record CsvRejection(int Line, string Field, string Reason);
 
-public sealed record CsvImportReport(int Rows, UpsertCounts Courses, UpsertCounts Learners, UpsertCounts Enrolments, IReadOnlyList<CsvRejection> Rejected);
+/// <summary>
+/// What an import did. <see cref="Rejected"/> lists the first <see cref="CsvImport.MaxListedRejections"/>
+/// refusals in the order met; <see cref="RejectedTotal"/> counts them all, <see cref="RejectedNotListed"/> those not listed.
+/// </summary>
+public sealed record CsvImportReport(
+    int Rows, UpsertCounts Courses, UpsertCounts Learners, UpsertCounts Enrolments, IReadOnlyList<CsvRejection> Rejected, int RejectedTotal, int RejectedNotListed);
 
 /// <summary>
 /// <c>cn import</c> and <c>POST /api/import/csv</c>: what a Moodle custom report ("course participants"
 /// source) exports, one row per learner and course, with the dates events and web services lack.
 /// Columns are matched by their header, in French or English, with or without the report's
 /// "Entity: " prefix; dates may be ISO 8601, Unix seconds, or Moodle's long dates (read in the site's
-/// time zone). Rows go through the snapshot upsert in chunks, so the same rules apply.
+/// time zone). The file is read as a stream (<see cref="CsvRecordReader"/>), and its rows are written in
+/// chunks with the snapshot upsert's rules (a field left out keeps its stored value; the first row of a
+/// course or learner in a chunk says its names), each chunk in a few bulk reads and batch writes.
+/// Courses and learners are counted once per import (created when they did not exist before it);
+/// enrolments once per row.
 /// </summary>
-public sealed class CsvImport(SnapshotIngest ingest, IOptions<PlatformOptions> platform)
+public sealed class CsvImport(
+    CourseStore courses, LearnerStore learners, LearnerDirectory directory, SnapshotStore snapshots,
+    TimeProvider clock, IOptions<PlatformOptions> platform, ILogger<CsvImport> logger)
 {
-    private const int Chunk = 200;
+    /// <summary>Refusals listed in a report; the others are counted.</summary>
+    public const int MaxListedRejections = 100;
+
+    /// <summary>
+    /// Rows written together (a few MB): enough for full batches, many requests in flight, and the rows of a
+    /// learner in several courses in one chunk even when the file is sorted by course (their index rows share
+    /// a partition: one batch).
+    /// </summary>
+    private const int Chunk = 5000;
 
     /// <summary>Header words (lower case, without accents, after any "Entity:" prefix) for each field.</summary>
     private static readonly (string Field, string[] Headers)[] Columns =
@@ -47,9 +68,14 @@ public sealed class CsvImport(SnapshotIngest ingest, IOptions<PlatformOptions> p
 
     public async Task<CsvImportReport> ImportAsync(TextReader reader, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        var header = await reader.ReadLineAsync(cancellationToken) ?? throw new FormatException("The file is empty.");
-        var delimiter = Delimiters.MaxBy(d => header.Count(c => c == d));
-        var names = Split(header.TrimStart('\uFEFF'), delimiter);
+        var csv = new CsvRecordReader(reader);
+        csv.Delimiter = await csv.SniffDelimiterAsync(Delimiters, cancellationToken);
+        var header = await csv.ReadAsync(cancellationToken) ?? throw new FormatException("The file is empty.");
+        if (header.Problem is not null)
+        {
+            throw new FormatException($"The header cannot be read: {header.Problem}.");
+        }
+        var names = header.Fields;
         var map = MapColumns(names);
         foreach (var required in new[] { "courseId", "learnerId" })
         {
@@ -60,90 +86,211 @@ public sealed class CsvImport(SnapshotIngest ingest, IOptions<PlatformOptions> p
         }
 
         var zone = TimeZones.FindOrThrow(platform.Value.TimeZone);
-        var rejected = new List<CsvRejection>();
-        var totals = new Totals();
-        var batch = new List<(int Line, Dictionary<string, string> Row)>();
-        var line = 1;
+        var run = new Run();
+        var chunk = new List<CsvRow>(Chunk);
         var rows = 0;
-        while (await ReadRecordAsync(reader, cancellationToken) is { } record)
+        while (await csv.ReadAsync(cancellationToken) is { } record)
         {
-            line += record.Lines;
-            if (string.IsNullOrWhiteSpace(record.Text))
+            if (record.Blank)
             {
                 continue;
             }
-            var fields = Split(record.Text, delimiter);
-            batch.Add((line, map.Where(m => m.Value < fields.Count).ToDictionary(m => m.Key, m => fields[m.Value].Trim())));
             rows++;
-            if (batch.Count == Chunk)
+            if (record.Problem is { } unreadable)
             {
-                await FlushAsync(batch, zone, totals, rejected, cancellationToken);
+                run.Reject(record.Line, ColumnName(names, map, record.ProblemField), unreadable);
+            }
+            else
+            {
+                var row = map.Where(m => m.Value < record.Fields.Count).ToDictionary(m => m.Key, m => record.Fields[m.Value].Trim());
+                if (Problem(row, zone) is { } problem)
+                {
+                    run.Reject(record.Line, problem.Field, problem.Reason);
+                }
+                else
+                {
+                    chunk.Add(ToRow(record.Line, row, zone));
+                }
+            }
+            if (chunk.Count == Chunk)
+            {
+                await WriteAsync(chunk, run, cancellationToken);
+                chunk.Clear();
+            }
+            if (rows % Chunk == 0)
+            {
                 progress?.Report(rows);
             }
         }
-        await FlushAsync(batch, zone, totals, rejected, cancellationToken);
+        await WriteAsync(chunk, run, cancellationToken);
         progress?.Report(rows);
-        return new CsvImportReport(rows, totals.Courses, totals.Learners, totals.Enrolments, rejected);
+        logger.LogInformation(
+            "CSV import: {Rows} rows, {Courses} courses, {Learners} learners, {Enrolments} enrolments, {Rejected} refused",
+            rows, run.Courses.Created + run.Courses.Updated, run.Learners.Created + run.Learners.Updated,
+            run.Enrolments.Created + run.Enrolments.Updated, run.RejectedTotal);
+        return new CsvImportReport(rows, run.Courses, run.Learners, run.Enrolments, run.Rejected, run.RejectedTotal, run.RejectedTotal - run.Rejected.Count);
     }
 
-    private sealed class Totals
+    /// <summary>One valid row, typed.</summary>
+    private sealed record CsvRow(
+        int Line, long CourseId, long LearnerId, string? ShortName, string? FullName,
+        string? Email, string? FirstName, string? LastName, string? Lang, EnrolmentUpsert Enrolment);
+
+    /// <summary>The totals of one import, the refusals it lists, and the courses and learners it counted already.</summary>
+    private sealed class Run
     {
-        public UpsertCounts Courses { get; set; } = new(0, 0, 0);
-        public UpsertCounts Learners { get; set; } = new(0, 0, 0);
+        private readonly HashSet<long> _courses = [];
+        private readonly HashSet<long> _learners = [];
+        private readonly List<CsvRejection> _rejected = [];
+
+        public UpsertCounts Courses { get; private set; } = new(0, 0, 0);
+        public UpsertCounts Learners { get; private set; } = new(0, 0, 0);
         public UpsertCounts Enrolments { get; set; } = new(0, 0, 0);
+        public List<CsvRejection> Rejected => _rejected;
+        public int RejectedTotal { get; private set; }
+
+        public void Reject(int line, string field, string reason)
+        {
+            RejectedTotal++;
+            if (_rejected.Count < MaxListedRejections)
+            {
+                _rejected.Add(new CsvRejection(line, field, reason));
+            }
+        }
+
+        public void CountCourse(long id, bool existed)
+        {
+            if (_courses.Add(id))
+            {
+                Courses = Count(Courses, existed);
+            }
+        }
+
+        public void CountLearner(long id, bool existed)
+        {
+            if (_learners.Add(id))
+            {
+                Learners = Count(Learners, existed);
+            }
+        }
+
+        public void LearnerRejected() => Learners = Learners with { Rejected = Learners.Rejected + 1 };
+
+        private static UpsertCounts Count(UpsertCounts counts, bool existed) =>
+            existed ? counts with { Updated = counts.Updated + 1 } : counts with { Created = counts.Created + 1 };
     }
 
-    private async Task FlushAsync(List<(int Line, Dictionary<string, string> Row)> batch, TimeZoneInfo zone, Totals totals, List<CsvRejection> rejected, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes one chunk as the snapshot upsert would apply it (courses, then learners, then enrolments), in
+    /// bulk: each kind is read by key ranges and written in batches or in parallel.
+    /// </summary>
+    private async Task WriteAsync(List<CsvRow> chunk, Run run, CancellationToken cancellationToken)
     {
-        if (batch.Count == 0)
+        if (chunk.Count == 0)
         {
             return;
         }
-        // A course and a learner appear on many rows: each is upserted once per chunk; every row is an enrolment.
-        var courses = new Dictionary<string, (int Line, JsonObject Item)>();
-        var learners = new Dictionary<string, (int Line, JsonObject Item)>();
-        var enrolments = new List<(int Line, JsonObject Item)>();
-        foreach (var (line, row) in batch)
+        // A course and a learner appear on many rows: the first row of each in the chunk says its fields.
+        var courseRows = chunk.DistinctBy(r => r.CourseId).ToList();
+        var storedCourses = await courses.GetManyAsync(courseRows.Select(r => r.CourseId), cancellationToken);
+        var courseWrites = new List<Course>();
+        foreach (var row in courseRows)
         {
-            if (Problem(row, zone) is { } problem)
+            var stored = storedCourses.GetValueOrDefault(row.CourseId);
+            var course = stored ?? new Course { Id = row.CourseId };
+            course = course with { ShortName = row.ShortName ?? course.ShortName, FullName = row.FullName ?? course.FullName };
+            run.CountCourse(row.CourseId, stored is not null);
+            if (course != stored)
             {
-                rejected.Add(new CsvRejection(line, problem.Field, problem.Reason));
+                courseWrites.Add(course);
+            }
+        }
+        await courses.UpsertManyAsync(courseWrites, cancellationToken);
+
+        var learnerRows = chunk.DistinctBy(r => r.LearnerId).ToList();
+        var storedLearners = await learners.GetManyAsync(learnerRows.Select(r => r.LearnerId), cancellationToken);
+        var profiles = new Dictionary<long, Learner?>();
+        var saves = new List<(Learner Learner, Learner? Previous)>();
+        var learnersRefused = 0;
+        foreach (var row in learnerRows)
+        {
+            var stored = storedLearners.GetValueOrDefault(row.LearnerId);
+            var learner = stored ?? new Learner { Id = row.LearnerId };
+            learner = learner with
+            {
+                Email = row.Email ?? learner.Email,
+                FirstName = row.FirstName ?? learner.FirstName,
+                LastName = row.LastName ?? learner.LastName,
+                Lang = row.Lang ?? learner.Lang,
+            };
+            if (learner.Email.Length > 0 && !System.Net.Mail.MailAddress.TryCreate(learner.Email, out _))
+            {
+                run.Reject(row.Line, "email", $"email '{learner.Email}' is not an email address");
+                run.LearnerRejected();
+                learnersRefused++;
+                profiles[row.LearnerId] = stored;
                 continue;
             }
-            var courseId = row["courseId"];
-            var learnerId = row["learnerId"];
-            courses.TryAdd(courseId, (line, Item(("id", courseId), ("shortName", row.GetValueOrDefault("courseShortName")), ("fullName", StripLink(row.GetValueOrDefault("courseFullName"))))));
-            learners.TryAdd(learnerId, (line, Item(("id", learnerId), ("email", row.GetValueOrDefault("email")), ("firstName", row.GetValueOrDefault("firstName")),
-                ("lastName", row.GetValueOrDefault("lastName")), ("lang", Lang(row.GetValueOrDefault("lang"))))));
-            var enrolment = Item(("id", EnrolmentId(row.GetValueOrDefault("method")).ToString(CultureInfo.InvariantCulture)), ("courseId", courseId), ("learnerId", learnerId),
-                ("method", row.GetValueOrDefault("method")), ("status", Status(row.GetValueOrDefault("status"))));
-            foreach (var field in new[] { "start", "end", "lastAccess", "completedAt" })
+            profiles[row.LearnerId] = learner;
+            run.CountLearner(row.LearnerId, stored is not null);
+            if (learner != stored)
             {
-                if (row.TryGetValue(field, out var text))
-                {
-                    enrolment[field] = Date(text, zone) is { } date ? date.ToString("O", CultureInfo.InvariantCulture) : 0;
-                }
+                saves.Add((learner, stored));
             }
-            enrolments.Add((line, enrolment));
         }
-        var report = await ingest.UpsertAsync(new JsonObject
+        // The learners are written while the snapshots are read and their index rows written; the snapshots,
+        // which copy the learners' profiles, only after them (as the snapshot upsert orders it).
+        var learnersSaved = saves.Count > 0
+            ? directory.SaveManyAsync(saves, chunk.Select(r => (r.CourseId, r.LearnerId)).ToHashSet(), cancellationToken)
+            : Task.CompletedTask;
+        var now = clock.GetUtcNow();
+        var changes = chunk.Select(r => new SnapshotChange(r.CourseId, r.LearnerId, s => r.Enrolment.ApplyTo(s, profiles[r.LearnerId], now))).ToList();
+        IReadOnlyList<SnapshotChanged> results;
+        try
         {
-            ["courses"] = new JsonArray([.. courses.Values.Select(c => (JsonNode)c.Item)]),
-            ["learners"] = new JsonArray([.. learners.Values.Select(l => (JsonNode)l.Item)]),
-            ["enrolments"] = new JsonArray([.. enrolments.Select(e => (JsonNode)e.Item)]),
-        }, cancellationToken);
-        var lines = new Dictionary<string, IReadOnlyList<int>>
+            results = await snapshots.UpdateManyAsync(changes, onlyExisting: false, cancellationToken, writeAfter: learnersSaved);
+        }
+        finally
         {
-            ["courses"] = [.. courses.Values.Select(c => c.Line)],
-            ["learners"] = [.. learners.Values.Select(l => l.Line)],
-            ["enrolments"] = [.. enrolments.Select(e => e.Line)],
-        };
-        rejected.AddRange(report.Rejected.Select(r => new CsvRejection(lines[r.Kind][r.Index], r.Field, r.Reason)));
-        totals.Courses = Add(totals.Courses, report.Courses);
-        totals.Learners = Add(totals.Learners, report.Learners);
-        totals.Enrolments = Add(totals.Enrolments, report.Enrolments);
-        batch.Clear();
+            // Never leave the learners' writes running unobserved (their failure is the one to report when both fail).
+            await learnersSaved;
+        }
+        var created = chunk.Where((r, i) => r.Enrolment.IsNewIn(results[i].Before)).Count();
+        run.Enrolments = run.Enrolments with { Created = run.Enrolments.Created + created, Updated = run.Enrolments.Updated + chunk.Count - created };
+
+        Telemetry.SnapshotItems.Add(courseRows.Count, new("kind", "courses"), new("outcome", "upserted"));
+        Telemetry.SnapshotItems.Add(learnerRows.Count - learnersRefused, new("kind", "learners"), new("outcome", "upserted"));
+        Telemetry.SnapshotItems.Add(learnersRefused, new("kind", "learners"), new("outcome", "rejected"));
+        Telemetry.SnapshotItems.Add(created, new("kind", "enrolments"), new("outcome", "created"));
+        Telemetry.SnapshotItems.Add(chunk.Count - created, new("kind", "enrolments"), new("outcome", "updated"));
     }
+
+    private static CsvRow ToRow(int line, Dictionary<string, string> row, TimeZoneInfo zone)
+    {
+        string? Text(string field) => row.GetValueOrDefault(field) is { Length: > 0 } text ? text : null;
+        var method = Text("method");
+        var enrolment = new EnrolmentUpsert
+        {
+            Id = EnrolmentId(method),
+            Method = method,
+            Status = Status(Text("status")),
+            HasStart = row.ContainsKey("start"),
+            Start = row.TryGetValue("start", out var start) ? Date(start, zone) : null,
+            HasEnd = row.ContainsKey("end"),
+            End = row.TryGetValue("end", out var end) ? Date(end, zone) : null,
+            LastAccess = row.TryGetValue("lastAccess", out var lastAccess) ? Date(lastAccess, zone) : null,
+            HasCompletedAt = row.ContainsKey("completedAt"),
+            CompletedAt = row.TryGetValue("completedAt", out var completedAt) ? Date(completedAt, zone) : null,
+        };
+        return new CsvRow(
+            line, long.Parse(row["courseId"], CultureInfo.InvariantCulture), long.Parse(row["learnerId"], CultureInfo.InvariantCulture),
+            Text("courseShortName"), StripLink(Text("courseFullName")), Text("email"), Text("firstName"), Text("lastName"), Lang(Text("lang")), enrolment);
+    }
+
+    /// <summary>The name of a column for a refusal: the field it feeds, else its header.</summary>
+    private static string ColumnName(IReadOnlyList<string> names, Dictionary<string, int> map, int column) =>
+        map.FirstOrDefault(m => m.Value == column).Key
+        ?? (column < names.Count && names[column].Trim() is { Length: > 0 } name ? name : $"column {column + 1}");
 
     private static (string Field, string Reason)? Problem(Dictionary<string, string> row, TimeZoneInfo zone)
     {
@@ -156,27 +303,12 @@ public sealed class CsvImport(SnapshotIngest ingest, IOptions<PlatformOptions> p
         }
         foreach (var field in new[] { "start", "end", "lastAccess", "completedAt" })
         {
-            if (row.TryGetValue(field, out var text) && !Never.Contains(text.ToLowerInvariant()) && Date(text, zone) is null)
+            if (row.TryGetValue(field, out var text) && !Never.Contains(text.ToLowerInvariant()) && Parse(text, zone, out var outOfRange) is null)
             {
-                return (field, $"'{text}' is not a date");
+                return (field, outOfRange ? $"'{text}' is not a date between the years 1 and 9999" : $"'{text}' is not a date");
             }
         }
         return null;
-    }
-
-    private static UpsertCounts Add(UpsertCounts a, UpsertCounts b) => new(a.Created + b.Created, a.Updated + b.Updated, a.Rejected + b.Rejected);
-
-    private static JsonObject Item(params (string Name, string? Value)[] fields)
-    {
-        var item = new JsonObject();
-        foreach (var (name, value) in fields)
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                item[name] = value;
-            }
-        }
-        return item;
     }
 
     /// <summary>Reports give no enrolment id: one per method (manual, self...), stable across imports, never a real (positive) Moodle id.</summary>
@@ -213,38 +345,57 @@ public sealed class CsvImport(SnapshotIngest ingest, IOptions<PlatformOptions> p
         text is not null && text.Contains('<', StringComparison.Ordinal) ? System.Text.RegularExpressions.Regex.Replace(text, "<[^>]+>", "").Trim() : text;
 
     /// <summary>ISO 8601, Unix seconds, or Moodle's long dates in French or English (local time of the site).</summary>
-    public static DateTimeOffset? Date(string text, TimeZoneInfo zone)
+    public static DateTimeOffset? Date(string text, TimeZoneInfo zone) => Parse(text, zone, out _);
+
+    /// <summary>
+    /// The date, or null when the text says "never" or is not a date; <paramref name="outOfRange"/> when it
+    /// is a date no <see cref="DateTimeOffset"/> holds (after the year 9999, or before the year 1 once in UTC).
+    /// </summary>
+    private static DateTimeOffset? Parse(string text, TimeZoneInfo zone, out bool outOfRange)
     {
+        outOfRange = false;
         if (Never.Contains(text.Trim().ToLowerInvariant()))
         {
             return null;
         }
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        if (text.Length > 0 && text.All(char.IsAsciiDigit))
         {
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > MaxUnixSeconds)
+            {
+                outOfRange = true;
+                return null;
+            }
             return seconds == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(seconds);
         }
         if (text.Length >= 10 && text[4] == '-' && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var iso))
         {
-            return text.Length > 10 && (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > 9) ? iso : Local(iso.DateTime, zone);
+            return text.Length > 10 && (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > 9) ? iso : Local(iso.DateTime, zone, out outOfRange);
         }
         var cleaned = text.Replace(" à ", " ", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal).Trim();
         foreach (var culture in new[] { "fr-FR", "en-GB", "en-US" })
         {
             if (DateTime.TryParse(cleaned, CultureInfo.GetCultureInfo(culture), DateTimeStyles.AllowWhiteSpaces, out var local))
             {
-                return Local(local, zone);
+                return Local(local, zone, out outOfRange);
             }
         }
         return null;
     }
 
-    private static DateTimeOffset Local(DateTime local, TimeZoneInfo zone)
+    /// <summary>9999-12-31T23:59:59Z, the last second a <see cref="DateTimeOffset"/> holds.</summary>
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
+    private static DateTimeOffset? Local(DateTime local, TimeZoneInfo zone, out bool outOfRange)
     {
         var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        return new DateTimeOffset(unspecified, zone.GetUtcOffset(unspecified));
+        var offset = zone.GetUtcOffset(unspecified);
+        // 31 December 9999 late in the evening west of Greenwich is in the year 10000 in UTC.
+        var utcTicks = unspecified.Ticks - offset.Ticks;
+        outOfRange = utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks;
+        return outOfRange ? null : new DateTimeOffset(unspecified, offset);
     }
 
-    private static Dictionary<string, int> MapColumns(List<string> names)
+    private static Dictionary<string, int> MapColumns(IReadOnlyList<string> names)
     {
         var map = new Dictionary<string, int>();
         for (var i = 0; i < names.Count; i++)
@@ -273,65 +424,5 @@ public sealed class CsvImport(SnapshotIngest ingest, IOptions<PlatformOptions> p
         }
         var decomposed = text.Trim().ToLowerInvariant().Normalize(NormalizationForm.FormD);
         return new string([.. decomposed.Where(c => CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)]).Replace('’', '\'');
-    }
-
-    /// <summary>One CSV record (a quoted field may span lines), and how many lines it took.</summary>
-    private static async Task<(string Text, int Lines)?> ReadRecordAsync(TextReader reader, CancellationToken cancellationToken)
-    {
-        var line = await reader.ReadLineAsync(cancellationToken);
-        if (line is null)
-        {
-            return null;
-        }
-        var text = new StringBuilder(line);
-        var lines = 1;
-        while (text.ToString().Count(c => c == '"') % 2 == 1 && await reader.ReadLineAsync(cancellationToken) is { } more)
-        {
-            text.Append('\n').Append(more);
-            lines++;
-        }
-        return (text.ToString(), lines);
-    }
-
-    private static List<string> Split(string record, char delimiter)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < record.Length; i++)
-        {
-            var c = record[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < record.Length && record[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == delimiter)
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-        fields.Add(field.ToString());
-        return fields;
     }
 }

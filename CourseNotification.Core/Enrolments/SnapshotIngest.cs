@@ -177,37 +177,29 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learner
         {
             return false;
         }
+        var upsert = new EnrolmentUpsert
+        {
+            Id = id,
+            Method = method,
+            Status = status,
+            HasStart = item.Has("start"),
+            Start = start,
+            HasEnd = item.Has("end"),
+            End = end,
+            FirstAccess = firstAccess,
+            LastAccess = lastAccess,
+            HasCompletedAt = item.Has("completedAt"),
+            CompletedAt = completedAt,
+            Roles = roles,
+        };
         var learner = await learners.GetAsync(learnerId, cancellationToken);
         var now = clock.GetUtcNow();
         var isNew = false;
         await snapshots.UpdateAsync(courseId, learnerId, snapshot =>
         {
-            var existing = snapshot.Enrolments.FirstOrDefault(e => e.Id == id);
-            isNew = existing is null;
-            var active = status is null ? existing?.Active ?? true : status == "active";
-            var enrolment = (existing ?? new Enrolment { Id = id }) with
-            {
-                Method = method ?? existing?.Method ?? "manual",
-                Active = active,
-                RemovedAt = null,
-                // First seen suspended now: tells a manual suspension from Moodle's expiry action.
-                SuspendedAt = active ? null : existing is { Active: false } ? existing.SuspendedAt : now,
-                Start = item.Has("start") ? start : existing?.Start,
-                End = item.Has("end") ? end : existing?.End,
-            };
-            return snapshot.WithEnrolment(enrolment) with
-            {
-                Roles = roles ?? snapshot.Roles,
-                FirstAccess = Earliest(snapshot.FirstAccess, firstAccess),
-                LastAccess = Latest(snapshot.LastAccess, lastAccess),
-                CompletedAt = item.Has("completedAt") ? completedAt : snapshot.CompletedAt,
-                Profile = learner is null ? snapshot.Profile : LearnerProfile.Of(learner),
-            };
+            isNew = upsert.IsNewIn(snapshot);
+            return upsert.ApplyTo(snapshot, learner, now);
         }, cancellationToken);
         return isNew;
     }
-
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
-
-    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

@@ -17,19 +17,42 @@ public sealed class CourseStore(StorageAccount storage)
         return response.HasValue ? ToCourse(response.Value!) : null;
     }
 
-    public async Task UpsertAsync(Course course, CancellationToken cancellationToken)
+    public async Task UpsertAsync(Course course, CancellationToken cancellationToken) =>
+        await _table.UpsertEntityAsync(ToEntity(course), TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>The stored courses among <paramref name="courseIds"/>, read by ranges of ids.</summary>
+    public async Task<IReadOnlyDictionary<long, Course>> GetManyAsync(IEnumerable<long> courseIds, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(Partition, StorageNames.Key(course.Id))
+        var wanted = courseIds.ToHashSet();
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<long, Course>();
+        await Parallel.ForEachAsync(TableBatches.Ranges(wanted), TableBatches.Options(cancellationToken), async (range, ct) =>
         {
-            ["ShortName"] = course.ShortName,
-            ["FullName"] = course.FullName,
-            ["Url"] = course.Url,
-            ["StartDate"] = course.StartDate,
-            ["EndDate"] = course.EndDate,
-            ["Visible"] = course.Visible,
-        };
-        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {StorageNames.Key(range.First)} and RowKey le {StorageNames.Key(range.Last)}");
+            await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
+            {
+                var course = ToCourse(entity);
+                if (wanted.Contains(course.Id))
+                {
+                    found[course.Id] = course;
+                }
+            }
+        });
+        return found;
     }
+
+    /// <summary>Writes each course as <see cref="UpsertAsync"/> does, in batches (they share one partition).</summary>
+    public Task UpsertManyAsync(IEnumerable<Course> courses, CancellationToken cancellationToken) =>
+        TableBatches.SubmitAsync(_table, courses.Select(c => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(c))), cancellationToken);
+
+    private static TableEntity ToEntity(Course course) => new(Partition, StorageNames.Key(course.Id))
+    {
+        ["ShortName"] = course.ShortName,
+        ["FullName"] = course.FullName,
+        ["Url"] = course.Url,
+        ["StartDate"] = course.StartDate,
+        ["EndDate"] = course.EndDate,
+        ["Visible"] = course.Visible,
+    };
 
     public Task DeleteAsync(long courseId, CancellationToken cancellationToken) =>
         _table.DeleteEntityAsync(Partition, StorageNames.Key(courseId), ETag.All, cancellationToken);

@@ -15,22 +15,53 @@ public sealed class LearnerStore(StorageAccount storage)
         return response.HasValue ? ToLearner(response.Value!) : null;
     }
 
-    public async Task UpsertAsync(Learner learner, CancellationToken cancellationToken)
+    public async Task UpsertAsync(Learner learner, CancellationToken cancellationToken) =>
+        await _table.UpsertEntityAsync(ToEntity(learner), TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>The stored learners among <paramref name="learnerIds"/>, read by ranges of ids (a range query where ids come in runs).</summary>
+    public async Task<IReadOnlyDictionary<long, Learner>> GetManyAsync(IEnumerable<long> learnerIds, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(StorageNames.Key(learner.Id), Row)
+        var wanted = learnerIds.ToHashSet();
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<long, Learner>();
+        await Parallel.ForEachAsync(TableBatches.Ranges(wanted), TableBatches.Options(cancellationToken), async (range, ct) =>
         {
-            ["Username"] = learner.Username,
-            ["Email"] = learner.Email,
-            ["FirstName"] = learner.FirstName,
-            ["LastName"] = learner.LastName,
-            ["Lang"] = learner.Lang,
-            ["TimeZone"] = learner.TimeZone,
-            ["Suspended"] = learner.Suspended,
-            ["OptedOut"] = learner.OptedOut,
-            ["LastLogin"] = learner.LastLogin,
-        };
-        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+            if (range.Count == 1)
+            {
+                if (await GetAsync(range.First, ct) is { } learner)
+                {
+                    found[learner.Id] = learner;
+                }
+                return;
+            }
+            var filter = TableClient.CreateQueryFilter($"PartitionKey ge {StorageNames.Key(range.First)} and PartitionKey le {StorageNames.Key(range.Last)} and RowKey eq {Row}");
+            await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
+            {
+                if (wanted.Contains(StorageNames.ParseKey(entity.PartitionKey)))
+                {
+                    var learner = ToLearner(entity);
+                    found[learner.Id] = learner;
+                }
+            }
+        });
+        return found;
     }
+
+    /// <summary>Writes each learner as <see cref="UpsertAsync"/> does (one partition per learner, so one request each), several at once.</summary>
+    public Task UpsertManyAsync(IEnumerable<Learner> learners, CancellationToken cancellationToken) =>
+        TableBatches.SubmitAsync(_table, learners.Select(l => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(l))), cancellationToken);
+
+    private static TableEntity ToEntity(Learner learner) => new(StorageNames.Key(learner.Id), Row)
+    {
+        ["Username"] = learner.Username,
+        ["Email"] = learner.Email,
+        ["FirstName"] = learner.FirstName,
+        ["LastName"] = learner.LastName,
+        ["Lang"] = learner.Lang,
+        ["TimeZone"] = learner.TimeZone,
+        ["Suspended"] = learner.Suspended,
+        ["OptedOut"] = learner.OptedOut,
+        ["LastLogin"] = learner.LastLogin,
+    };
 
     private static Learner ToLearner(TableEntity e) => new()
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Azure;
@@ -56,6 +57,152 @@ public sealed class SnapshotStore(StorageAccount storage)
                 // Someone else wrote this snapshot since we read it: read again and re-apply.
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="UpdateAsync"/> for many snapshots at once, in batches: each course's snapshots are read
+    /// by key ranges, changed, and written in batch transactions (one partition, at most 100 each), with the
+    /// same optimistic concurrency (a batch that lost a race is read again and re-applied). The index rows
+    /// of new snapshots are written before them, so a failure in between never leaves a snapshot that its
+    /// learner's index misses. Changes of one snapshot apply in order; each <c>Change</c> must be pure. A
+    /// snapshot that the changes leave as it was is not written. With <paramref name="onlyExisting"/>, a
+    /// snapshot that does not exist is neither created nor changed. Snapshots are written only once
+    /// <paramref name="writeAfter"/> (the caller's writes that must land first) has completed; reads and
+    /// index rows go ahead meanwhile.
+    /// </summary>
+    public async Task<IReadOnlyList<SnapshotChanged>> UpdateManyAsync(
+        IReadOnlyList<SnapshotChange> changes, bool onlyExisting, CancellationToken cancellationToken, Task? writeAfter = null)
+    {
+        var results = new SnapshotChanged[changes.Count];
+        var byKey = new Dictionary<(long CourseId, long LearnerId), List<int>>();
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var key = (changes[i].CourseId, changes[i].LearnerId);
+            if (!byKey.TryGetValue(key, out var indices))
+            {
+                byKey[key] = indices = [];
+            }
+            indices.Add(i);
+        }
+        var pending = byKey.Keys.ToList();
+        for (var attempt = 1; pending.Count > 0; attempt++)
+        {
+            var stored = await ReadManyAsync(pending, cancellationToken);
+            var writes = new List<TableTransactionAction>();
+            var created = new List<(long CourseId, long LearnerId)>();
+            foreach (var key in pending)
+            {
+                var entity = stored.GetValueOrDefault(key);
+                var snapshot = entity is null ? new EnrolmentSnapshot { CourseId = key.CourseId, LearnerId = key.LearnerId } : ToSnapshot(entity);
+                if (entity is null && onlyExisting)
+                {
+                    foreach (var i in byKey[key])
+                    {
+                        results[i] = new SnapshotChanged(snapshot, null, false);
+                    }
+                    continue;
+                }
+                foreach (var i in byKey[key])
+                {
+                    var next = changes[i].Change(snapshot);
+                    results[i] = new SnapshotChanged(snapshot, next, entity is not null);
+                    snapshot = next;
+                }
+                var write = ToEntity(snapshot);
+                if (entity is null)
+                {
+                    writes.Add(new TableTransactionAction(TableTransactionActionType.Add, write));
+                    created.Add(key);
+                }
+                else if (!SameValues(entity, write))
+                {
+                    writes.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, write, entity.ETag));
+                }
+            }
+            await TableBatches.SubmitAsync(_index, created.Select(k => new TableTransactionAction(
+                TableTransactionActionType.UpsertReplace, new TableEntity(StorageNames.Key(k.LearnerId), StorageNames.Key(k.CourseId)))), cancellationToken);
+            if (writeAfter is not null)
+            {
+                await writeAfter;
+            }
+            var lost = new ConcurrentBag<(long CourseId, long LearnerId)>();
+            var last = attempt >= MaxAttempts;
+            await Parallel.ForEachAsync(TableBatches.Plan(writes), TableBatches.Options(cancellationToken), async (batch, ct) =>
+            {
+                try
+                {
+                    await TableBatches.SubmitOneAsync(_table, batch, ct);
+                }
+                catch (RequestFailedException e) when (e.Status is 409 or 412 && !last)
+                {
+                    // Someone else wrote one of these snapshots since we read it: the whole batch was rolled back; read again and re-apply.
+                    foreach (var action in batch)
+                    {
+                        lost.Add((StorageNames.ParseKey(action.Entity.PartitionKey), StorageNames.ParseKey(action.Entity.RowKey)));
+                    }
+                }
+            });
+            pending = [.. lost];
+        }
+        return results;
+    }
+
+    /// <summary>The stored snapshots among <paramref name="keys"/>, read a course at a time by ranges of learner ids.</summary>
+    private async Task<IReadOnlyDictionary<(long CourseId, long LearnerId), TableEntity>> ReadManyAsync(
+        IEnumerable<(long CourseId, long LearnerId)> keys, CancellationToken cancellationToken)
+    {
+        var found = new ConcurrentDictionary<(long CourseId, long LearnerId), TableEntity>();
+        var wanted = keys.ToHashSet();
+        var ranges = wanted.GroupBy(k => k.CourseId).SelectMany(g => TableBatches.Ranges(g.Select(k => k.LearnerId)).Select(r => (Course: g.Key, r.First, r.Last, r.Count)));
+        await Parallel.ForEachAsync(ranges, TableBatches.Options(cancellationToken), async (range, ct) =>
+        {
+            var partition = StorageNames.Key(range.Course);
+            if (range.Count == 1)
+            {
+                var response = await _table.GetEntityIfExistsAsync<TableEntity>(partition, StorageNames.Key(range.First), cancellationToken: ct);
+                if (response.HasValue)
+                {
+                    found[(range.Course, range.First)] = response.Value!;
+                }
+                return;
+            }
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {StorageNames.Key(range.First)} and RowKey le {StorageNames.Key(range.Last)}");
+            await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
+            {
+                var key = (range.Course, StorageNames.ParseKey(entity.RowKey));
+                if (wanted.Contains(key))
+                {
+                    found[key] = entity;
+                }
+            }
+        });
+        return found;
+    }
+
+    /// <summary>Whether writing <paramref name="next"/> would change nothing of <paramref name="stored"/>.</summary>
+    private static bool SameValues(TableEntity stored, TableEntity next) =>
+        next.All(p => p.Key is "odata.etag" or "Timestamp" || Equals(p.Value, stored.TryGetValue(p.Key, out var value) ? value : null));
+
+    /// <summary>The ids of the courses each of <paramref name="learnerIds"/> has a snapshot in (read by ranges of learner ids).</summary>
+    public async Task<IReadOnlyDictionary<long, IReadOnlyList<long>>> CoursesOfLearnersAsync(IEnumerable<long> learnerIds, CancellationToken cancellationToken)
+    {
+        var wanted = learnerIds.ToHashSet();
+        var found = new ConcurrentDictionary<long, ConcurrentBag<long>>();
+        await Parallel.ForEachAsync(TableBatches.Ranges(wanted), TableBatches.Options(cancellationToken), async (range, ct) =>
+        {
+            var filter = range.Count == 1
+                ? TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.Key(range.First)}")
+                : TableClient.CreateQueryFilter($"PartitionKey ge {StorageNames.Key(range.First)} and PartitionKey le {StorageNames.Key(range.Last)}");
+            await foreach (var row in _index.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+            {
+                var learner = StorageNames.ParseKey(row.PartitionKey);
+                if (wanted.Contains(learner))
+                {
+                    found.GetOrAdd(learner, _ => []).Add(StorageNames.ParseKey(row.RowKey));
+                }
+            }
+        });
+        return found.ToDictionary(p => p.Key, p => (IReadOnlyList<long>)[.. p.Value.Order()]);
     }
 
     /// <summary>Like <see cref="UpdateAsync"/>, but only when the snapshot exists (an access by someone not enrolled creates nothing).</summary>
@@ -159,3 +306,9 @@ public sealed class SnapshotStore(StorageAccount storage)
         };
     }
 }
+
+/// <summary>One change of <see cref="SnapshotStore.UpdateManyAsync"/>: a pure function of the stored snapshot (an empty one when none is).</summary>
+public sealed record SnapshotChange(long CourseId, long LearnerId, Func<EnrolmentSnapshot, EnrolmentSnapshot> Change);
+
+/// <summary>What one change saw (<see cref="Before"/>, empty when the snapshot did not exist) and made (<see cref="After"/>, null when it was skipped).</summary>
+public sealed record SnapshotChanged(EnrolmentSnapshot Before, EnrolmentSnapshot? After, bool Existed);

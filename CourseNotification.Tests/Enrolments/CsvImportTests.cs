@@ -1,5 +1,10 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
 using CourseNotification.Cli;
 using CourseNotification.Enrolments;
+using CourseNotification.Http;
 using CourseNotification.Storage;
 using CourseNotification.Tests.Integration;
 
@@ -9,6 +14,9 @@ namespace CourseNotification.Tests.Enrolments;
 [TestClass]
 public sealed class CsvImportTests
 {
+    public TestContext TestContext { get; set; } = null!;
+
+    private const string EnglishHeader = "Course ID;Course full name;User ID;First name;Last name;Email address;Time started;Time ended;Status;Last access to course;Enrolment method";
     [TestMethod]
     public async Task A_French_report_export_fills_dates_access_and_completion_and_names_bad_lines()
     {
@@ -73,5 +81,200 @@ public sealed class CsvImportTests
 
         var refused = await Assert.ThrowsExactlyAsync<FormatException>(() => core.Get<CsvImport>().ImportAsync(new StringReader("Name,Email\nx,y\n"), null, CancellationToken.None));
         StringAssert.Contains(refused.Message, "courseId");
+    }
+
+    [TestMethod]
+    public async Task A_quote_inside_a_name_is_kept_and_the_lines_after_it_are_imported()
+    {
+        var (course, a, b, c) = (TestIds.Next(), TestIds.Next(), TestIds.Next(), TestIds.Next());
+        var csv = $"""
+            {EnglishHeader}
+            {course};Fire safety;{a};Sean;O"Brien;sean@example.org;2026-01-05;;Active;;Manual enrolments
+            {course};Fire safety;{b};Ana;Silva;ana@example.org;2026-01-06;;Active;;Manual enrolments
+            {course};Fire safety;{c};Zoé;Martin;zoe@example.org;2026-01-07;;Active;;Manual enrolments
+            """;
+        await using var core = await CoreServices.StartAsync();
+
+        var report = await core.Get<CsvImport>().ImportAsync(new StringReader(csv), null, TestContext.CancellationToken);
+
+        Assert.AreEqual((3, 3, 0), (report.Rows, report.Enrolments.Created, report.RejectedTotal));
+        Assert.AreEqual("O\"Brien", (await core.Get<LearnerStore>().GetAsync(a, TestContext.CancellationToken))!.LastName);
+        Assert.AreEqual("Martin", (await core.Get<LearnerStore>().GetAsync(c, TestContext.CancellationToken))!.LastName);
+        Assert.IsNotNull(await core.Get<SnapshotStore>().GetAsync(course, b, TestContext.CancellationToken));
+    }
+
+    [TestMethod]
+    public async Task An_unterminated_quote_refuses_its_line_with_its_number_and_the_others_are_imported()
+    {
+        var (course, a, b, c) = (TestIds.Next(), TestIds.Next(), TestIds.Next(), TestIds.Next());
+        var csv = $"""
+            {EnglishHeader}
+            {course};Fire safety;{a};Sean;Ryan;sean@example.org;2026-01-05;;Active;;Manual enrolments
+            {course};Fire safety;{b};Ana;"Silva;ana@example.org;2026-01-06;;Active;;Manual enrolments
+            {course};Fire safety;{c};Zoé;Martin;zoe@example.org;2026-01-07;;Active;;Manual enrolments
+            """;
+        await using var core = await CoreServices.StartAsync();
+
+        var report = await core.Get<CsvImport>().ImportAsync(new StringReader(csv), null, TestContext.CancellationToken);
+
+        var refusal = report.Rejected.Single();
+        Assert.AreEqual((3, "lastName"), (refusal.Line, refusal.Field));
+        StringAssert.Contains(refusal.Reason, "begins on line 3 is never closed");
+        Assert.AreEqual((3, 2), (report.Rows, report.Enrolments.Created));
+        Assert.IsNull(await core.Get<SnapshotStore>().GetAsync(course, b, TestContext.CancellationToken));
+        Assert.IsNotNull(await core.Get<SnapshotStore>().GetAsync(course, c, TestContext.CancellationToken), "the line after the refused one");
+    }
+
+    [TestMethod]
+    public async Task Five_thousand_bad_lines_answer_the_first_100_refusals_and_the_count_over_http()
+    {
+        var course = TestIds.Next();
+        var csv = new StringBuilder(EnglishHeader).Append('\n');
+        for (var i = 0; i < 5_000; i++)
+        {
+            csv.Append(course).Append(";Fire safety;x").Append(i).Append(";A;B;a@example.org;;;Active;;Manual\n");
+        }
+        await using var host = await LocalHost.StartAsync();
+
+        using var response = await host.Http.PostAsync("api/import/csv", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"), TestContext.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.CancellationToken);
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, body);
+        using var json = JsonDocument.Parse(body);
+        var rejected = json.RootElement.GetProperty("rejected");
+        Assert.AreEqual(CsvImport.MaxListedRejections, rejected.GetArrayLength());
+        Assert.AreEqual((2, "learnerId"), (rejected[0].GetProperty("line").GetInt32(), rejected[0].GetProperty("field").GetString()));
+        Assert.AreEqual(101, rejected[99].GetProperty("line").GetInt32());
+        Assert.AreEqual((5_000, 4_900), (json.RootElement.GetProperty("rejectedTotal").GetInt32(), json.RootElement.GetProperty("rejectedNotListed").GetInt32()));
+        Assert.IsLessThan(20_000, body.Length, "the answer stays small however many lines are refused");
+    }
+
+    [TestMethod]
+    public async Task A_chunked_body_over_16_MB_is_refused_with_413_and_nothing_is_written()
+    {
+        var (course, learner) = (TestIds.Next(), TestIds.Next());
+        // Good rows first, then blank lines past the limit: without a length, only counting while reading can tell.
+        var head = Encoding.UTF8.GetBytes($"{EnglishHeader}\n{course};Fire safety;{learner};A;B;a@example.org;2026-01-05;;Active;;Manual\n");
+        var padding = new byte[ApiEndpoints.MaxSnapshotBytes];
+        Array.Fill(padding, (byte)'\n');
+        await using var host = await LocalHost.StartAsync();
+        using var content = new StreamContent(new UnseekableStream(new MemoryStream([.. head, .. padding])));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+
+        using var response = await host.Http.PostAsync("api/import/csv", content, TestContext.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.CancellationToken);
+
+        Assert.IsNull(response.RequestMessage!.Content!.Headers.ContentLength, "sent chunked");
+        Assert.AreEqual(HttpStatusCode.RequestEntityTooLarge, response.StatusCode, body);
+        Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.AreEqual("body", JsonDocument.Parse(body).RootElement.GetProperty("field").GetString());
+        await using var core = await CoreServices.StartAsync();
+        Assert.IsNull(await core.Get<CourseStore>().GetAsync(course, TestContext.CancellationToken));
+        Assert.IsNull(await core.Get<SnapshotStore>().GetAsync(course, learner, TestContext.CancellationToken));
+
+        // The same rows without the padding, chunked too, are imported.
+        using var small = new StreamContent(new UnseekableStream(new MemoryStream(head)));
+        using var accepted = await host.Http.PostAsync("api/import/csv", small, TestContext.CancellationToken);
+        Assert.AreEqual(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.IsNotNull(await core.Get<SnapshotStore>().GetAsync(course, learner, TestContext.CancellationToken));
+    }
+
+    [TestMethod]
+    public async Task Dates_past_the_year_9999_refuse_their_line_naming_the_column_instead_of_failing()
+    {
+        var (course, a, b, c) = (TestIds.Next(), TestIds.Next(), TestIds.Next(), TestIds.Next());
+        var csv = $"""
+            {EnglishHeader}
+            {course};Fire safety;{a};A;B;a@example.org;2026-01-05;253402300800;Active;;Manual
+            {course};Fire safety;{b};A;B;b@example.org;0001-01-01;;Active;;Manual
+            {course};Fire safety;{c};A;B;c@example.org;2026-01-05;;Active;99999999999999999999999;Manual
+            """;
+        await using var host = await LocalHost.StartAsync();
+
+        using var response = await host.Http.PostAsync("api/import/csv", new StringContent(csv, Encoding.UTF8, "text/csv"), TestContext.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.CancellationToken);
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, body);
+        var refused = JsonSerializer.Deserialize<CsvImportReport>(body, JsonSerializerOptions.Web)!.Rejected;
+        CollectionAssert.AreEqual(
+            new[] { (2, "end"), (3, "start"), (4, "lastAccess") },
+            refused.Select(r => (r.Line, r.Field)).ToArray(), body);
+        StringAssert.Contains(refused[0].Reason, "between the years 1 and 9999");
+    }
+
+    [TestMethod]
+    public async Task Three_thousand_lines_land_exactly_and_again_as_updates()
+    {
+        // Three courses sharing learners (each learner in two), as a report of several courses lists them.
+        var courses = new[] { TestIds.Next(), TestIds.Next(), TestIds.Next() };
+        var learners = Enumerable.Range(0, 1_500).Select(_ => TestIds.Next()).ToArray();
+        var csv = new StringBuilder(EnglishHeader).Append('\n');
+        var rows = new List<(long Course, long Learner)>();
+        for (var c = 0; c < 3; c++)
+        {
+            for (var i = 0; i < 1_000; i++)
+            {
+                var learner = learners[(c * 500 + i) % learners.Length];
+                rows.Add((courses[c], learner));
+                csv.Append(CultureInfo.InvariantCulture, $"{courses[c]};Course {c};{learner};First{learner};Last{learner};l{learner}@example.org;2026-01-{1 + i % 28:00};;{(i % 10 == 0 ? "Suspended" : "Active")};{1767700800 + i};Manual enrolments\n");
+            }
+        }
+        await using var core = await CoreServices.StartAsync();
+        var import = core.Get<CsvImport>();
+
+        var first = await import.ImportAsync(new StringReader(csv.ToString()), null, TestContext.CancellationToken);
+        var again = await import.ImportAsync(new StringReader(csv.ToString()), null, TestContext.CancellationToken);
+
+        Assert.AreEqual(3_000, first.Rows);
+        Assert.AreEqual(new UpsertCounts(3, 0, 0), first.Courses);
+        Assert.AreEqual(new UpsertCounts(1_500, 0, 0), first.Learners);
+        Assert.AreEqual(new UpsertCounts(3_000, 0, 0), first.Enrolments);
+        Assert.AreEqual(0, first.RejectedTotal);
+        Assert.AreEqual((new UpsertCounts(0, 3, 0), new UpsertCounts(0, 1_500, 0), new UpsertCounts(0, 3_000, 0)), (again.Courses, again.Learners, again.Enrolments));
+
+        var store = core.Get<SnapshotStore>();
+        var paris = TimeSpan.FromHours(1);
+        foreach (var index in new[] { 0, 1, 999, 1_000, 1_777, 2_999 })
+        {
+            var (course, learner) = rows[index];
+            var snapshot = (await store.GetAsync(course, learner, TestContext.CancellationToken))!;
+            var i = index % 1_000;
+            var enrolment = snapshot.Enrolments.Single();
+            Assert.AreEqual(new DateTimeOffset(2026, 1, 1 + i % 28, 0, 0, 0, paris), enrolment.Start, $"row {index}");
+            Assert.AreEqual(i % 10 != 0, enrolment.IsActive, $"row {index}");
+            Assert.AreEqual("Manual enrolments", enrolment.Method);
+            Assert.AreEqual(DateTimeOffset.FromUnixTimeSeconds(1767700800 + i), snapshot.LastAccess);
+            Assert.AreEqual($"Last{learner}", snapshot.Profile!.LastName, "the learner's profile copied in");
+            Assert.AreEqual($"l{learner}@example.org", (await core.Get<LearnerStore>().GetAsync(learner, TestContext.CancellationToken))!.Email);
+            CollectionAssert.Contains((await store.CoursesOfLearnerAsync(learner, TestContext.CancellationToken)).ToList(), course, "indexed");
+        }
+        Assert.AreEqual(1_000, await CountAsync(store, courses[1]));
+    }
+
+    private async Task<int> CountAsync(SnapshotStore store, long course)
+    {
+        var count = 0;
+        await foreach (var page in store.ListPagesAsync(course, 1_000, TestContext.CancellationToken))
+        {
+            count += page.Count;
+        }
+        return count;
+    }
+
+    /// <summary>A stream without a length, so HttpClient sends it chunked.</summary>
+    private sealed class UnseekableStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
