@@ -305,7 +305,7 @@ public sealed class CsvImport(
         {
             if (row.TryGetValue(field, out var text) && !Never.Contains(text.ToLowerInvariant()) && Parse(text, zone, out var outOfRange) is null)
             {
-                return (field, outOfRange ? $"'{text}' is not a date between the years 1 and 9999" : $"'{text}' is not a date");
+                return (field, outOfRange ? $"'{text}' is out of range ({SupportedDates.Description})" : $"'{text}' is not a date");
             }
         }
         return null;
@@ -349,9 +349,20 @@ public sealed class CsvImport(
 
     /// <summary>
     /// The date, or null when the text says "never" or is not a date; <paramref name="outOfRange"/> when it
-    /// is a date no <see cref="DateTimeOffset"/> holds (after the year 9999, or before the year 1 once in UTC).
+    /// is a date outside <see cref="SupportedDates"/> (1970 to 8999), or one no <see cref="DateTimeOffset"/> holds.
     /// </summary>
     private static DateTimeOffset? Parse(string text, TimeZoneInfo zone, out bool outOfRange)
+    {
+        var date = ParseAny(text, zone, out outOfRange);
+        if (date is { } parsed && !SupportedDates.Contains(parsed))
+        {
+            outOfRange = true;
+            return null;
+        }
+        return date;
+    }
+
+    private static DateTimeOffset? ParseAny(string text, TimeZoneInfo zone, out bool outOfRange)
     {
         outOfRange = false;
         if (Never.Contains(text.Trim().ToLowerInvariant()))

@@ -174,6 +174,7 @@ public sealed class CsvImportTests
 
         // The same rows without the padding, chunked too, are imported.
         using var small = new StreamContent(new UnseekableStream(new MemoryStream(head)));
+        small.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
         using var accepted = await host.Http.PostAsync("api/import/csv", small, TestContext.CancellationToken);
         Assert.AreEqual(HttpStatusCode.OK, accepted.StatusCode);
         Assert.IsNotNull(await core.Get<SnapshotStore>().GetAsync(course, learner, TestContext.CancellationToken));
@@ -199,7 +200,7 @@ public sealed class CsvImportTests
         CollectionAssert.AreEqual(
             new[] { (2, "end"), (3, "start"), (4, "lastAccess") },
             refused.Select(r => (r.Line, r.Field)).ToArray(), body);
-        StringAssert.Contains(refused[0].Reason, "between the years 1 and 9999");
+        StringAssert.Contains(refused[0].Reason, "out of range");
     }
 
     [TestMethod]
