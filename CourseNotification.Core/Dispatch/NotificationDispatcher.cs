@@ -130,6 +130,12 @@ public sealed class NotificationDispatcher(
                 key.Signal, key.LearnerId, key.CourseId, decision?.State, decision?.Reason);
             return DispatchOutcome.NoLongerDue;
         }
+        if (learner is { OptedOut: true })
+        {
+            // The learner's own row is the consent that counts: the snapshot's copy may lag behind it.
+            logger.LogInformation("Dropped {Signal} for learner {LearnerId} in course {CourseId}: opted out", key.Signal, key.LearnerId, key.CourseId);
+            return DispatchOutcome.NoLongerDue;
+        }
 
         var quota = email.Value.Quota;
         if (await quotas.TryTakeAsync(now, quota.PerMinute, quota.PerHour, cancellationToken) is { } windowEnd)

@@ -42,13 +42,12 @@ internal sealed record EnrolmentUpsert
             Start = HasStart ? Start : existing?.Start,
             End = HasEnd ? End : existing?.End,
         };
-        return snapshot.WithEnrolment(enrolment) with
+        return snapshot.WithEnrolment(enrolment).WithProfile(learner is null ? null : LearnerProfile.Of(learner)) with
         {
             Roles = Roles ?? snapshot.Roles,
             FirstAccess = Earliest(snapshot.FirstAccess, FirstAccess),
             LastAccess = Latest(snapshot.LastAccess, LastAccess),
             CompletedAt = HasCompletedAt ? CompletedAt : snapshot.CompletedAt,
-            Profile = learner is null ? snapshot.Profile : LearnerProfile.Of(learner),
         };
     }
 

@@ -21,7 +21,7 @@ public sealed class LearnerDirectory(LearnerStore learners, SnapshotStore snapsh
         foreach (var courseId in await snapshots.CoursesOfLearnerAsync(learner.Id, cancellationToken))
         {
             // A course deleted since keeps its index row and has no snapshot: nothing to update there.
-            await snapshots.UpdateIfExistsAsync(courseId, learner.Id, s => s with { Profile = profile }, cancellationToken);
+            await snapshots.UpdateIfExistsAsync(courseId, learner.Id, s => s.WithProfile(profile), cancellationToken);
         }
     }
 
@@ -46,7 +46,7 @@ public sealed class LearnerDirectory(LearnerStore learners, SnapshotStore snapsh
         var updates = courses
             .SelectMany(c => c.Value.Select(courseId => (CourseId: courseId, LearnerId: c.Key)))
             .Where(k => !writtenAnyway.Contains(k))
-            .Select(k => new SnapshotChange(k.CourseId, k.LearnerId, s => s with { Profile = changed[k.LearnerId] }))
+            .Select(k => new SnapshotChange(k.CourseId, k.LearnerId, s => s.WithProfile(changed[k.LearnerId])))
             .ToList();
         if (updates.Count > 0)
         {

@@ -116,4 +116,13 @@ public sealed record EnrolmentSnapshot
     {
         Enrolments = [.. Enrolments.Where(e => e.Id != enrolment.Id), enrolment],
     };
+
+    /// <summary>
+    /// The learner's profile copied in, the opt-out kept: a copy read before the learner opted out (a
+    /// login, a sync, an import racing the unsubscribe) never takes it back.
+    /// </summary>
+    public EnrolmentSnapshot WithProfile(LearnerProfile? profile) => this with
+    {
+        Profile = profile is { OptedOut: false } && Profile is { OptedOut: true } ? profile with { OptedOut = true } : profile ?? Profile,
+    };
 }

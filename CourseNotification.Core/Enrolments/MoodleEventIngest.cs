@@ -225,7 +225,7 @@ public sealed class MoodleEventIngest(
                 var learner = await learners.GetAsync(e.RelatedUserId, cancellationToken);
                 await snapshots.UpdateAsync(e.CourseId, e.RelatedUserId, s =>
                 {
-                    var profiled = learner is null ? s : s with { Profile = LearnerProfile.Of(learner) };
+                    var profiled = learner is null ? s : s.WithProfile(LearnerProfile.Of(learner));
                     // An enrolment already known (from an upsert, or deleted since) keeps what is stored.
                     return s.Enrolments.Any(x => x.Id == e.ObjectId)
                         ? profiled

@@ -130,14 +130,13 @@ public sealed class MoodleSync(
 
         var roles = (user["roles"] as JsonArray)?.OfType<JsonObject>().Select(r => r["shortname"]?.ToString()).OfType<string>().ToList();
         var lastAccess = item.Date("lastcourseaccess");
-        var snapshot = await snapshots.UpdateAsync(course.Id, id, s => s with
+        var snapshot = await snapshots.UpdateAsync(course.Id, id, s => s.WithProfile(LearnerProfile.Of(learner)) with
         {
             Enrolments = s.Enrolments.Count > 0 ? s.Enrolments
                 : [new Enrolment { Id = PulledEnrolmentId, Method = "pull", Created = baseline ? course.StartDate ?? clock.GetUtcNow() : clock.GetUtcNow() }],
             Roles = roles ?? s.Roles,
             FirstAccess = s.FirstAccess ?? lastAccess,
             LastAccess = s.LastAccess is { } last && !(lastAccess > last) ? last : lastAccess ?? s.LastAccess,
-            Profile = LearnerProfile.Of(learner),
         }, cancellationToken);
 
         if (snapshot.CompletedAt is null && snapshot.LastAccess is not null && await CompletedAtAsync(course.Id, id, cancellationToken) is { } completedAt)

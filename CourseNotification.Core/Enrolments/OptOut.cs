@@ -34,12 +34,14 @@ public sealed class OptOut(SigningKeyStore keys, LearnerDirectory learners, IOpt
     public async Task<Learner?> ApplyAsync(long learnerId, CancellationToken cancellationToken)
     {
         var learner = await learners.GetAsync(learnerId, cancellationToken);
-        if (learner is null || learner.OptedOut)
+        if (learner is null)
         {
-            return learner;
+            return null;
         }
         var optedOut = learner with { OptedOut = true };
-        await learners.SaveAsync(optedOut, learner, cancellationToken);
+        // Copied into every snapshot even when the row already says so: a first try that stopped half-way
+        // through the courses is finished by the next.
+        await learners.SaveAsync(optedOut, previous: null, cancellationToken);
         logger.LogInformation("Learner {LearnerId} opted out of reminders", learnerId);
         return optedOut;
     }

@@ -3,7 +3,11 @@ using CourseNotification.Enrolments;
 
 namespace CourseNotification.Storage;
 
-/// <summary>Learners: partition = learner id, so a person's data is one partition (export and erase are cheap).</summary>
+/// <summary>
+/// Learners: partition = learner id, so a person's data is one partition (export and erase are cheap).
+/// Writes merge, and carry the opt-out only when it is set: a writer that read the row before the
+/// learner opted out (a login, a sync, an import) cannot write it back to "not opted out".
+/// </summary>
 public sealed class LearnerStore(StorageAccount storage)
 {
     private const string Row = "learner";
@@ -16,7 +20,7 @@ public sealed class LearnerStore(StorageAccount storage)
     }
 
     public async Task UpsertAsync(Learner learner, CancellationToken cancellationToken) =>
-        await _table.UpsertEntityAsync(ToEntity(learner), TableUpdateMode.Replace, cancellationToken);
+        await _table.UpsertEntityAsync(ToEntity(learner), TableUpdateMode.Merge, cancellationToken);
 
     /// <summary>The stored learners among <paramref name="learnerIds"/>, read by ranges of ids (a range query where ids come in runs).</summary>
     public async Task<IReadOnlyDictionary<long, Learner>> GetManyAsync(IEnumerable<long> learnerIds, CancellationToken cancellationToken)
@@ -48,20 +52,30 @@ public sealed class LearnerStore(StorageAccount storage)
 
     /// <summary>Writes each learner as <see cref="UpsertAsync"/> does (one partition per learner, so one request each), several at once.</summary>
     public Task UpsertManyAsync(IEnumerable<Learner> learners, CancellationToken cancellationToken) =>
-        TableBatches.SubmitAsync(_table, learners.Select(l => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(l))), cancellationToken);
+        TableBatches.SubmitAsync(_table, learners.Select(l => new TableTransactionAction(TableTransactionActionType.UpsertMerge, ToEntity(l))), cancellationToken);
 
-    private static TableEntity ToEntity(Learner learner) => new(StorageNames.Key(learner.Id), Row)
+    private static TableEntity ToEntity(Learner learner)
     {
-        ["Username"] = learner.Username,
-        ["Email"] = learner.Email,
-        ["FirstName"] = learner.FirstName,
-        ["LastName"] = learner.LastName,
-        ["Lang"] = learner.Lang,
-        ["TimeZone"] = learner.TimeZone,
-        ["Suspended"] = learner.Suspended,
-        ["OptedOut"] = learner.OptedOut,
-        ["LastLogin"] = learner.LastLogin,
-    };
+        var entity = new TableEntity(StorageNames.Key(learner.Id), Row)
+        {
+            ["Username"] = learner.Username,
+            ["Email"] = learner.Email,
+            ["FirstName"] = learner.FirstName,
+            ["LastName"] = learner.LastName,
+            ["Lang"] = learner.Lang,
+            ["TimeZone"] = learner.TimeZone,
+            ["Suspended"] = learner.Suspended,
+        };
+        if (learner.OptedOut)
+        {
+            entity["OptedOut"] = true;
+        }
+        if (learner.LastLogin is { } lastLogin)
+        {
+            entity["LastLogin"] = lastLogin;
+        }
+        return entity;
+    }
 
     private static Learner ToLearner(TableEntity e) => new()
     {
