@@ -57,6 +57,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CourseScanner>();
         services.AddSingleton<TemplateCatalog>();
         services.AddSingleton<MailRenderer>();
+        services.AddSingleton<SendContextReader>();
+        services.AddSingleton<MailComposer>();
         services.AddSingleton<NotificationDispatcher>();
         services.AddSingleton<PoisonRedrive>();
         services.AddSingleton<ApiEndpoints>();

@@ -20,42 +20,32 @@ public sealed record PreviewedMail(long CourseId, long LearnerId, string Signal,
 /// as a test to an administrator's address, outside the ledger.
 /// </summary>
 public sealed class LearnerMails(
-    CourseStore courses,
-    SnapshotStore snapshots,
-    LearnerStore learners,
-    LedgerStore ledger,
-    SignalSettingsProvider settingsProvider,
+    SendContextReader contexts,
+    MailComposer composer,
     QuestionnaireCatalog catalog,
-    OptOut optOut,
-    MailRenderer renderer,
     IMailTransport transport,
     IOptions<PlatformOptions> platform,
-    IOptions<EmailOptions> email,
     TimeProvider clock,
     ILogger<LearnerMails> logger)
 {
     public async Task<(PreviewedMail? Mail, Refusal? Refusal)> PreviewAsync(long courseId, long learnerId, string signal, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        if (await courses.GetAsync(courseId, cancellationToken) is not { } course)
+        var context = await contexts.ReadAsync(courseId, learnerId, cancellationToken);
+        if (context is null || context.Learner is not { } learner)
         {
-            return (null, new Refusal(404, "id", $"Course {courseId} is not known here."));
+            return (null, context is null && !await contexts.CourseExistsAsync(courseId, cancellationToken)
+                ? new Refusal(404, "id", $"Course {courseId} is not known here.")
+                : new Refusal(404, "learnerId", $"Learner {learnerId} is not known in course {courseId}."));
         }
-        if (await snapshots.GetAsync(courseId, learnerId, cancellationToken) is not { } snapshot
-            || await learners.GetAsync(learnerId, cancellationToken) is not { } learner)
-        {
-            return (null, new Refusal(404, "learnerId", $"Learner {learnerId} is not known in course {courseId}."));
-        }
-        var settings = await settingsProvider.ForAsync(course, cancellationToken);
+        var settings = context.Settings;
         var campaign = QuestionnaireSignals.Parse(signal) is { } q ? settings.Campaigns.FirstOrDefault(c => c.Id == q.Campaign && q.Reminder <= c.ReminderDays.Count) : null;
         if (SignalKeys.IndexOf(signal) < 0 && campaign is null)
         {
             return (null, new Refusal(404, "signal", $"'{signal}' is not a signal of course {courseId} ({string.Join(", ", SignalKeys.All.Concat(settings.Campaigns.SelectMany(c => c.Signals)))})."));
         }
-        var history = await ledger.ReadLearnerAsync(courseId, learnerId, cancellationToken);
-        var decision = SignalEngine.Evaluate(course, snapshot, history, settings, at, signal)!.Value;
-        var facts = new LearnerFacts(course, snapshot, settings, at);
-        var questionnaire = campaign is null ? null : await PlaceholderLinkAsync(campaign, renderer.LanguageOf(learner), at, cancellationToken);
-        var mail = renderer.Render(signal, new MailContext(course, learner, facts, await optOut.LinkAsync(learnerId, cancellationToken), questionnaire));
+        var decision = SignalEngine.Evaluate(context.Course, context.Snapshot, context.History, settings, at, signal)!.Value;
+        var questionnaire = campaign is null ? null : await PlaceholderLinkAsync(campaign, composer.LanguageOf(learner), at, cancellationToken);
+        var (mail, _) = await composer.ComposeAsync(context, learner, signal, at, questionnaire, cancellationToken);
         return (new PreviewedMail(courseId, learnerId, signal, decision, mail), null);
     }
 
@@ -72,11 +62,7 @@ public sealed class LearnerMails(
         {
             return refusal;
         }
-        var operation = Guid.NewGuid();
-        var mail = preview.Mail;
-        if (await transport.TrySendAsync(
-            new OutgoingMail(address, "", "[Test] " + mail.Subject, mail.Html, mail.Text, OutgoingMail.MessageIdFor(operation.ToString("N"), email.Value.From), mail.Language, operation, now),
-            logger, cancellationToken) is { } failed)
+        if (await transport.TrySendAsync(composer.ToTester(address, preview.Mail, now), logger, cancellationToken) is { } failed)
         {
             return failed;
         }

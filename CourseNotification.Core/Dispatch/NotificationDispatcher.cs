@@ -43,14 +43,11 @@ public sealed class SendHeldElsewhereException(SendKey key) : Exception($"Send {
 /// record cannot be written, a message carrying only the record is left for a later try.
 /// </summary>
 public sealed class NotificationDispatcher(
-    CourseStore courses,
-    SnapshotStore snapshots,
-    LearnerStore learners,
-    OptOut optOut,
+    SendContextReader contexts,
+    MailComposer composer,
     LedgerStore ledger,
     AnswerStore answers,
     SignalSettingsProvider settingsProvider,
-    MailRenderer renderer,
     InvitationLinks invitationLinks,
     IMailTransport transport,
     QueueSettings queueSettings,
@@ -60,8 +57,6 @@ public sealed class NotificationDispatcher(
     IOptions<EmailOptions> email,
     ILogger<NotificationDispatcher> logger)
 {
-    /// <summary>A burst of sends for one course reads the course once (the snapshot, the ledger and the learner are read fresh for every send).</summary>
-    private readonly ShortCache<long, Enrolments.Course?> _courses = new(SignalSettingsProvider.CacheLifetime);
 
     public async Task<DispatchOutcome> HandleAsync(NotificationMessage message, long dequeueCount, CancellationToken cancellationToken)
     {
@@ -106,19 +101,12 @@ public sealed class NotificationDispatcher(
             logger.LogInformation("Recorded {Signal} to learner {LearnerId} in course {CourseId} as sent (the provider took it on an earlier try)", key.Signal, key.LearnerId, key.CourseId);
             return DispatchOutcome.Recorded;
         }
-        // What the decision and the mail need is read at once: the snapshot, the learner's history, the learner.
-        var snapshotRead = snapshots.GetAsync(key.CourseId, key.LearnerId, cancellationToken);
-        var historyRead = ledger.ReadLearnerAsync(key.CourseId, key.LearnerId, cancellationToken);
-        var learnerRead = learners.GetAsync(key.LearnerId, cancellationToken);
-        var course = await _courses.GetAsync(key.CourseId, id => courses.GetAsync(id, cancellationToken));
-        await Task.WhenAll(snapshotRead, historyRead, learnerRead);
-        var (snapshot, history, learner) = (snapshotRead.Result, historyRead.Result, learnerRead.Result);
-        if (course is null || snapshot is null)
+        if (await contexts.ReadAsync(key.CourseId, key.LearnerId, cancellationToken) is not { } context)
         {
             logger.LogInformation("Dropped {Signal} for learner {LearnerId} in course {CourseId}: enrolment gone", key.Signal, key.LearnerId, key.CourseId);
             return DispatchOutcome.NoLongerDue;
         }
-        var settings = await settingsProvider.ForAsync(course, cancellationToken);
+        var (course, snapshot, history, learner, settings) = context;
         // A failure whose tries ran out on a transient error is tried again by any message that comes for it
         // (redriven, or a duplicate): whether it is still due is decided as if that failure had not happened.
         var decided = history.Any(r => r.Key == key && r.Retryable) ? [.. history.Where(r => r.Key != key)] : history;
@@ -166,14 +154,9 @@ public sealed class NotificationDispatcher(
                 logger.LogWarning("No address for learner {LearnerId}: {Signal} recorded as failed", key.LearnerId, key.Signal);
                 return DispatchOutcome.Failed;
             }
-            var unsubscribe = await optOut.LinkAsync(learner.Id, cancellationToken);
-            var facts = new LearnerFacts(course, snapshot, settings, now);
-            var questionnaire = await invitationLinks.ForSendAsync(key, settings, history, renderer.LanguageOf(learner), now, cancellationToken);
-            var rendered = renderer.Render(key.Signal, new MailContext(course, learner, facts, unsubscribe, questionnaire));
-            var mail = new OutgoingMail(
-                learner.Email, $"{learner.FirstName} {learner.LastName}".Trim(), rendered.Subject, rendered.Html, rendered.Text,
-                MessageIdOf(key, email.Value.From), rendered.Language, OperationIdOf(key), claim.FirstTriedAt,
-                OutgoingMail.UnsubscribeHeaders(unsubscribe));
+            var questionnaire = await invitationLinks.ForSendAsync(key, settings, history, composer.LanguageOf(learner), now, cancellationToken);
+            var (rendered, unsubscribe) = await composer.ComposeAsync(context, learner, key.Signal, now, questionnaire, cancellationToken);
+            var mail = composer.ToLearner(learner, rendered, unsubscribe, key, claim.FirstTriedAt);
             // A send once started is finished, whatever the caller's token says: SMTP cannot tell a mail cut
             // off after the server took it from one never sent, and a retry of the first would be a duplicate.
             providerId = await transport.SendAsync(mail, CancellationToken.None);

@@ -23,9 +23,8 @@ public sealed class TestInvitation(
     CourseStore courses,
     SignalSettingsProvider settingsProvider,
     InvitationLinks links,
-    MailRenderer renderer,
+    MailComposer composer,
     IMailTransport transport,
-    IOptions<EmailOptions> email,
     TimeProvider clock,
     ILogger<TestInvitation> logger)
 {
@@ -62,16 +61,13 @@ public sealed class TestInvitation(
             CompletedAt = now,
             Profile = new LearnerProfile(request.Lang, "", false),
         };
-        var facts = new LearnerFacts(course, snapshot, settings, now);
+        var context = new SendContext(course, snapshot, [], learner, settings);
+        var today = new LearnerFacts(course, snapshot, settings, now).Calendar.Today;
         var link = await links.IssueAsync(
-            new Invitation(course.Id, 0, campaign.Id, facts.Calendar.Today, campaign.Questionnaire, request.Lang, now + campaign.LinkValidity, Test: true),
+            new Invitation(course.Id, 0, campaign.Id, today, campaign.Questionnaire, request.Lang, now + campaign.LinkValidity, Test: true),
             cancellationToken);
-        var rendered = renderer.Render(QuestionnaireSignals.Invitation(campaign.Id), new MailContext(course, learner, facts, null, link));
-        var operation = Guid.NewGuid();
-        if (await transport.TrySendAsync(
-            new OutgoingMail(request.Email, "", "[Test] " + rendered.Subject, rendered.Html, rendered.Text,
-                OutgoingMail.MessageIdFor(operation.ToString("N"), email.Value.From), rendered.Language, operation, now),
-            logger, cancellationToken) is { } failed)
+        var rendered = composer.Compose(context, learner, QuestionnaireSignals.Invitation(campaign.Id), now, link, unsubscribe: null);
+        if (await transport.TrySendAsync(composer.ToTester(request.Email, rendered, now), logger, cancellationToken) is { } failed)
         {
             return failed;
         }
