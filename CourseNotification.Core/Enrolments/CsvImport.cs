@@ -396,14 +396,12 @@ public sealed class CsvImport(
     /// <summary>9999-12-31T23:59:59Z, the last second a <see cref="DateTimeOffset"/> holds.</summary>
     private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
+    /// <summary>A date written in the site's local time (a time skipped by daylight saving moves forward, as the engine's do).</summary>
     private static DateTimeOffset? Local(DateTime local, TimeZoneInfo zone, out bool outOfRange)
     {
-        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        var offset = zone.GetUtcOffset(unspecified);
-        // 31 December 9999 late in the evening west of Greenwich is in the year 10000 in UTC.
-        var utcTicks = unspecified.Ticks - offset.Ticks;
-        outOfRange = utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks;
-        return outOfRange ? null : new DateTimeOffset(unspecified, offset);
+        // Far from the ends of what a DateTimeOffset holds, where a zone's offset would carry it past them.
+        outOfRange = local.Year is < 1970 or >= 9000;
+        return outOfRange ? null : Zones.AtLocal(local, zone);
     }
 
     private static Dictionary<string, int> MapColumns(IReadOnlyList<string> names)

@@ -57,7 +57,7 @@ public sealed class ReportEndpoints(
         {
             return (null, format, Problems.Field(400, "lang", $"'{lang}' is not a language of reports ({string.Join(", ", Languages.Supported)})."));
         }
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), settings.Platform.SiteZone).DateTime);
+        var today = Signals.Zones.DayOf(clock.GetUtcNow(), settings.Platform.SiteZone);
         if (!TryDate(query["to"], today, out var to))
         {
             return (null, format, Problems.Field(400, "to", "to is a date: yyyy-MM-dd."));

@@ -76,7 +76,7 @@ public sealed class AnswerIntake(
         }
         var now = clock.GetUtcNow();
         // Answers are dated by the site's day, as report periods are.
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, settings.Platform.SiteZone).DateTime);
+        var today = Zones.DayOf(now, settings.Platform.SiteZone);
         // Free texts are kept without the people of the course in them: an anonymous answer stays anonymous.
         var values = await scrubber.ScrubTextsAsync(invitation.CourseId, link.Definition, checkedAnswers.Values, cancellationToken);
         var stored = await answers.AddAsync(

@@ -16,7 +16,7 @@ public sealed record CampaignTally(string Questionnaire, string Campaign, DateOn
         {
             return null;
         }
-        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(sentAt, siteZone).DateTime);
+        var day = Zones.DayOf(sentAt, siteZone);
         if (sent.Reminder == 0)
         {
             return new CampaignTally(campaign.Questionnaire, sent.Campaign, day, Reminder: false);

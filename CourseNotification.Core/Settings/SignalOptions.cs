@@ -30,11 +30,23 @@ public sealed class SignalOptions : IValidatableObject
             .Select(p => new ValidationResult($"Signals__{p.Setting}: {p.Message}", [p.Setting]));
 
     /// <summary>The switches by signal key, in <see cref="Signals.SignalKeys.All"/> order.</summary>
-    public IReadOnlyList<bool> Switches =>
-    [
-        Welcome.Enabled, FirstCall.Enabled, SecondCall.Enabled, End15.Enabled, End7.Enabled, End5.Enabled,
-        End3.Enabled, End1.Enabled, Closed.Enabled, Completed.Enabled, Inactive.Enabled,
-    ];
+    public IReadOnlyList<bool> Switches => [.. Signals.SignalKeys.All.Select(signal => SwitchOf(signal).Enabled)];
+
+    private SwitchOptions SwitchOf(string signal) => signal switch
+    {
+        Signals.SignalKeys.Welcome => Welcome,
+        Signals.SignalKeys.FirstCall => FirstCall,
+        Signals.SignalKeys.SecondCall => SecondCall,
+        Signals.SignalKeys.End15 => End15,
+        Signals.SignalKeys.End7 => End7,
+        Signals.SignalKeys.End5 => End5,
+        Signals.SignalKeys.End3 => End3,
+        Signals.SignalKeys.End1 => End1,
+        Signals.SignalKeys.Closed => Closed,
+        Signals.SignalKeys.Completed => Completed,
+        Signals.SignalKeys.Inactive => Inactive,
+        _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "not a built-in signal"),
+    };
 }
 
 public class SwitchOptions

@@ -42,20 +42,10 @@ public readonly struct LearnerCalendar
     /// <summary>The learner's local date at the instant this calendar was made for.</summary>
     public DateOnly Today { get; }
 
-    public DateOnly LocalDate(DateTimeOffset instant) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, _zone).DateTime);
+    public DateOnly LocalDate(DateTimeOffset instant) => Zones.DayOf(instant, _zone);
 
     /// <summary>The instant of a local wall-clock hour on a local day; a time skipped by DST moves forward, a repeated one takes its first occurrence.</summary>
-    public DateTimeOffset At(DateOnly day, int hour)
-    {
-        var local = day.ToDateTime(new TimeOnly(hour, 0));
-        while (_zone.IsInvalidTime(local))
-        {
-            local = local.AddMinutes(30);
-        }
-        var offset = _zone.IsAmbiguousTime(local) ? _zone.GetAmbiguousTimeOffsets(local).Max() : _zone.GetUtcOffset(local);
-        return new DateTimeOffset(local, offset);
-    }
+    public DateTimeOffset At(DateOnly day, int hour) => Zones.AtLocal(day.ToDateTime(new TimeOnly(hour, 0)), _zone);
 
     /// <summary>
     /// A send that may go out on the local days <paramref name="first"/> to <paramref name="last"/>

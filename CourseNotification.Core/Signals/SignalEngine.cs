@@ -23,7 +23,12 @@ public static class SignalEngine
     /// <summary>How many decisions an evaluation with these settings produces: the built-in signals, then the settings' rules.</summary>
     public static int CountFor(SignalSettings settings) => BuiltInCount + settings.Rules.Count;
 
-    private const int WelcomeIndex = 0, FirstCallIndex = 1, SecondCallIndex = 2, FirstEndIndex = 3, ClosedIndex = 8, CompletedIndex = 9, InactiveIndex = 10;
+    private static readonly int WelcomeIndex = SignalKeys.IndexOf(SignalKeys.Welcome), FirstCallIndex = SignalKeys.IndexOf(SignalKeys.FirstCall),
+        SecondCallIndex = SignalKeys.IndexOf(SignalKeys.SecondCall), ClosedIndex = SignalKeys.IndexOf(SignalKeys.Closed),
+        CompletedIndex = SignalKeys.IndexOf(SignalKeys.Completed), InactiveIndex = SignalKeys.IndexOf(SignalKeys.Inactive);
+
+    /// <summary>The positions of the end reminders, farthest first.</summary>
+    private static readonly int[] EndIndexes = [.. SignalKeys.EndReminders.Select(r => SignalKeys.IndexOf(r.Signal))];
 
     /// <summary>
     /// Writes one decision per built-in signal, then one per rule of the settings (questionnaire
@@ -39,7 +44,7 @@ public static class SignalEngine
         output[SecondCallIndex] = Call(in facts, history, second: true);
         for (var i = 0; i < SignalKeys.EndReminders.Count; i++)
         {
-            output[FirstEndIndex + i] = EndReminder(in facts, history, i);
+            output[EndIndexes[i]] = EndReminder(in facts, history, i);
         }
         output[ClosedIndex] = Closed(in facts, history);
         output[CompletedIndex] = Completed(in facts, history);
@@ -134,7 +139,7 @@ public static class SignalEngine
     private static Decision EndReminder(in LearnerFacts facts, IReadOnlyList<SendRecord> history, int position)
     {
         var (signal, daysBefore) = SignalKeys.EndReminders[position];
-        if (Gate(in facts, signal, FirstEndIndex + position) is { } closed)
+        if (Gate(in facts, signal, EndIndexes[position]) is { } closed)
         {
             return closed;
         }
@@ -155,7 +160,7 @@ public static class SignalEngine
         var hasNearer = false;
         for (var nearer = position + 1; nearer < SignalKeys.EndReminders.Count; nearer++)
         {
-            if (!facts.Settings.IsEnabled(FirstEndIndex + nearer))
+            if (!facts.Settings.IsEnabled(EndIndexes[nearer]))
             {
                 continue;
             }

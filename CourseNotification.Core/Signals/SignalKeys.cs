@@ -23,20 +23,9 @@ public static class SignalKeys
     public static IReadOnlyList<(string Signal, int DaysBefore)> EndReminders { get; } =
         [(End15, 15), (End7, 7), (End5, 5), (End3, 3), (End1, 1)];
 
-    /// <summary>Position of a built-in signal in <see cref="All"/>, or -1.</summary>
-    public static int IndexOf(string signal) => signal switch
-    {
-        Welcome => 0,
-        FirstCall => 1,
-        SecondCall => 2,
-        End15 => 3,
-        End7 => 4,
-        End5 => 5,
-        End3 => 6,
-        End1 => 7,
-        Closed => 8,
-        Completed => 9,
-        Inactive => 10,
-        _ => -1,
-    };
+    private static readonly System.Collections.Frozen.FrozenDictionary<string, int> Positions =
+        System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(All.Select((signal, position) => KeyValuePair.Create(signal, position)), StringComparer.Ordinal);
+
+    /// <summary>Position of a built-in signal in <see cref="All"/>, or -1: the one place positions come from.</summary>
+    public static int IndexOf(string signal) => Positions.TryGetValue(signal, out var position) ? position : -1;
 }
