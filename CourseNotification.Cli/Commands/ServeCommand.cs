@@ -19,6 +19,12 @@ internal static class ServeCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var configuration = CliConfiguration.Build(parse.UnmatchedTokens);
+            if (Ports.Taken(parse.GetValue(urls)!) is { } taken)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"Port {taken.Port} is taken (another cn serve, a cn demo or the Functions host?): listen elsewhere with --urls, e.g. cn serve --urls http://127.0.0.1:{Ports.Free()}");
+                return CliApp.Refused;
+            }
             await using var azurite = await LocalStorage.EnsureAsync(configuration, Console.Out);
             var app = ServeHost.Build(configuration, new ShiftableClock(parse.GetValue(at)), parse.GetValue(urls)!);
             await app.StartAsync(cancellationToken);
