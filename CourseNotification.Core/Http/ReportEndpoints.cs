@@ -44,6 +44,42 @@ public sealed class ReportEndpoints(
         return Results.File(file.ToArray(), ReportFormats.ContentType(format), name);
     }
 
+    /// <summary>
+    /// What can be said wrong of a query without reading anything (format, language, dates, the shape of
+    /// the course ids): a tool checks this before it starts storage.
+    /// </summary>
+    public static IResult? CheckShape(IQueryCollection query)
+    {
+        if (query["format"].ToString() is { Length: > 0 } format && !ReportFormats.All.Contains(format))
+        {
+            return Problems.Field(400, "format", $"'{format}' is not a format: pdf, json or csv.");
+        }
+        if (query["lang"].ToString() is { Length: > 0 } lang && !Languages.Supported.Contains(lang))
+        {
+            return Problems.Field(400, "lang", $"'{lang}' is not a language of reports ({string.Join(", ", Languages.Supported)}).");
+        }
+        if (!TryDate(query["to"], DateOnly.MaxValue, out var to))
+        {
+            return Problems.Field(400, "to", "to is a date: yyyy-MM-dd.");
+        }
+        if (!TryDate(query["from"], DateOnly.MinValue, out var from))
+        {
+            return Problems.Field(400, "from", "from is a date: yyyy-MM-dd.");
+        }
+        if (from != DateOnly.MinValue && to != DateOnly.MaxValue && (from > to || to.DayNumber - from.DayNumber >= MaxDays))
+        {
+            return Problems.Field(400, "from", $"from is on or before to, at most {MaxDays} days before.");
+        }
+        foreach (var part in query["courses"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id <= 0)
+            {
+                return Problems.Field(400, "courses", $"'{part}' is not a course id (courses is a comma-separated list of ids; none: every course).");
+            }
+        }
+        return null;
+    }
+
     /// <summary>The scope and format a query asks for, or the problem with it.</summary>
     public async Task<(ReportScope? Scope, string Format, IResult? Problem)> ParseAsync(IQueryCollection query, CancellationToken cancellationToken)
     {
