@@ -37,11 +37,39 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
         }
         var model = Model(context, Languages.Culture(lang), platform.Value);
         var own = context.Facts.Settings.Templates.GetValueOrDefault(signal)?.GetValueOrDefault(lang);
-        return new RenderedMail(
-            lang,
-            catalog.Render(signal, lang, MailPart.Subject, model, own?.Subject),
-            catalog.Render(signal, lang, MailPart.Html, model, own?.Html),
-            catalog.Render(signal, lang, MailPart.Text, model, own?.Text));
+        var subject = catalog.Render(signal, lang, MailPart.Subject, model, own?.Subject);
+        var text = catalog.Render(signal, lang, MailPart.Text, model, own?.Text);
+        return new RenderedMail(lang, subject, Document(lang, subject, Preheader(text), catalog.Render(signal, lang, MailPart.Html, model, own?.Html)), text);
+    }
+
+    private static readonly System.Text.Encodings.Web.HtmlEncoder Encoder = System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+
+    /// <summary>
+    /// The HTML part as a whole document: a viewer that ignores the MIME headers (a saved .html file, a
+    /// webmail's raw view) still knows its language and its encoding; the preheader is the line a mail
+    /// client shows after the subject in the inbox, hidden in the mail itself.
+    /// </summary>
+    private static string Document(string lang, string subject, string preheader, string body) => string.Concat(
+        "<!DOCTYPE html>\n<html lang=\"", lang, "\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+        Encoder.Encode(subject),
+        "</title>\n</head>\n<body style=\"margin:0;padding:0;background:#f3f4f6\">\n<div style=\"display:none;max-height:0;max-width:0;overflow:hidden;opacity:0;mso-hide:all;font-size:1px;line-height:1px;color:#f3f4f6\">",
+        Encoder.Encode(preheader),
+        "</div>\n",
+        body,
+        "\n</body>\n</html>");
+
+    /// <summary>The inbox's preview line: the first paragraph of the text part after the greeting, up to about 140 characters.</summary>
+    internal static string Preheader(string text)
+    {
+        var paragraphs = text.Split("\n\n", 3, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var line = string.Join(' ', (paragraphs.Length > 1 ? paragraphs[1] : paragraphs.FirstOrDefault() ?? "").Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
+        const int Longest = 140;
+        if (line.Length <= Longest)
+        {
+            return line;
+        }
+        var cut = line.LastIndexOf(' ', Longest);
+        return string.Concat(line.AsSpan(0, cut > 0 ? cut : Longest), "…");
     }
 
     /// <summary>The problems of a course's text for a signal, part by part (null: none), against a complete sample mail.</summary>

@@ -89,6 +89,22 @@ public sealed class TemplateTests
     }
 
     [TestMethod]
+    [DynamicData(nameof(EverySignalInBothLanguages))]
+    public void Every_html_part_is_a_whole_document_with_its_language_charset_and_a_hidden_preheader(string signal, string lang)
+    {
+        var mail = Render(signal, lang);
+        StringAssert.StartsWith(mail.Html, "<!DOCTYPE html>\n<html lang=\"" + lang + "\">");
+        StringAssert.Contains(mail.Html, "<meta charset=\"utf-8\">");
+        var title = System.Text.RegularExpressions.Regex.Match(mail.Html, "<title>(?<text>[^<]*)</title>").Groups["text"].Value;
+        Assert.AreEqual(mail.Subject, System.Net.WebUtility.HtmlDecode(title), "the subject as the document's title");
+        StringAssert.EndsWith(mail.Html, "</body>\n</html>");
+        var preheader = System.Text.RegularExpressions.Regex.Match(mail.Html, "<div style=\"display:none;[^\"]*\">(?<text>[^<]+)</div>").Groups["text"].Value;
+        preheader = System.Net.WebUtility.HtmlDecode(preheader);
+        Assert.IsTrue(preheader.Length is > 20 and <= 141, $"a preheader line: '{preheader}'");
+        Assert.IsFalse(preheader.StartsWith(lang == "fr" ? "Bonjour" : "Hello", StringComparison.Ordinal), "the line after the greeting, not the greeting");
+    }
+
+    [TestMethod]
     public void Numbers_of_days_are_computed_not_written_into_the_text()
     {
         // end3 caught up a day late: two days are left, and the mail says so.
