@@ -39,7 +39,17 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
         var own = context.Facts.Settings.Templates.GetValueOrDefault(signal)?.GetValueOrDefault(lang);
         var subject = catalog.Render(signal, lang, MailPart.Subject, model, own?.Subject);
         var text = catalog.Render(signal, lang, MailPart.Text, model, own?.Text);
-        return new RenderedMail(lang, subject, Document(lang, subject, Preheader(text), catalog.Render(signal, lang, MailPart.Html, model, own?.Html)), text);
+        // The layout makes the HTML part a whole document (language, charset, title, preheader); a course's
+        // own HTML without the layout is wrapped in the same document.
+        var preheader = Preheader(text);
+        model["mailSubject"] = subject;
+        model["preheader"] = preheader;
+        var html = catalog.Render(signal, lang, MailPart.Html, model, own?.Html);
+        if (!html.StartsWith("<!DOCTYPE", StringComparison.OrdinalIgnoreCase))
+        {
+            html = Document(lang, subject, preheader, html);
+        }
+        return new RenderedMail(lang, subject, html, text);
     }
 
     private static readonly System.Text.Encodings.Web.HtmlEncoder Encoder = System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
@@ -58,18 +68,40 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
         body,
         "\n</body>\n</html>");
 
-    /// <summary>The inbox's preview line: the first paragraph of the text part after the greeting, up to about 140 characters.</summary>
+    /// <summary>The inbox's preview line: the first paragraph of the text part after the greeting, whitespace collapsed, up to about 140 characters.</summary>
     internal static string Preheader(string text)
     {
-        var paragraphs = text.Split("\n\n", 3, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var line = string.Join(' ', (paragraphs.Length > 1 ? paragraphs[1] : paragraphs.FirstOrDefault() ?? "").Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
         const int Longest = 140;
-        if (line.Length <= Longest)
+        var span = text.AsSpan().Trim();
+        var greeting = span.IndexOf("\n\n", StringComparison.Ordinal);
+        if (greeting >= 0 && span[(greeting + 2)..].TrimStart() is { Length: > 0 } rest)
         {
-            return line;
+            var end = rest.IndexOf("\n\n", StringComparison.Ordinal);
+            span = end >= 0 ? rest[..end] : rest;
         }
-        var cut = line.LastIndexOf(' ', Longest);
-        return string.Concat(line.AsSpan(0, cut > 0 ? cut : Longest), "…");
+        Span<char> line = stackalloc char[Longest];
+        var (length, lastSpace, gap) = (0, -1, false);
+        foreach (var c in span)
+        {
+            if (c is ' ' or '\n' or '\r' or '\t')
+            {
+                gap = length > 0;
+                continue;
+            }
+            if (length + (gap ? 2 : 1) > Longest)
+            {
+                // Too long: cut at the last whole word.
+                return string.Concat(line[..(lastSpace > 0 ? lastSpace : length)], "…");
+            }
+            if (gap)
+            {
+                lastSpace = length;
+                line[length++] = ' ';
+                gap = false;
+            }
+            line[length++] = c;
+        }
+        return new string(line[..length]);
     }
 
     /// <summary>The problems of a course's text for a signal, part by part (null: none), against a complete sample mail.</summary>
@@ -104,7 +136,11 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
         var learner = new Learner { Id = 1, Username = "u", Email = "u@example.org", FirstName = "F", LastName = "L", Lang = lang };
         var facts = new LearnerFacts(course, snapshot, settings, start.AddDays(30));
         var link = questionnaire ? new QuestionnaireLink("https://service.example/q/x", "Questionnaire", start.AddDays(90), Anonymous: true) : null;
-        return Model(new MailContext(course, learner, facts, "https://service.example/u/1.x", link), Languages.Culture(lang), new PlatformOptions());
+        var model = Model(new MailContext(course, learner, facts, "https://service.example/u/1.x", link), Languages.Culture(lang), new PlatformOptions());
+        // What the layout's document head shows, set by Render from the subject and text parts.
+        model["mailSubject"] = "Subject";
+        model["preheader"] = "Preheader";
+        return model;
     }
 
     /// <summary>The Moodle site's links every mail carries, built once per site URL rather than once per mail.</summary>
