@@ -40,7 +40,7 @@ public sealed class MailDocumentTests
         Assert.AreEqual(mail.Subject, await page.TitleAsync());
         var text = await page.Locator("body").InnerTextAsync();
         StringAssert.Contains(text, "Bonjour Jérôme");
-        StringAssert.Contains(text, "« Sécurité au travail »");
+        StringAssert.Contains(text, "«\u00A0Sécurité au travail\u00A0»");
         var preheader = page.Locator("body > div").First;
         Assert.IsFalse(await preheader.IsVisibleAsync(), "the preheader is for the inbox, not the mail");
         StringAssert.StartsWith(await preheader.TextContentAsync(), "Votre accès à la formation");

@@ -53,7 +53,7 @@ public sealed class TemplateTests
         };
     }
 
-    private static RenderedMail Render(string signal, string lang, SignalSettings? settings = null, Learner? learner = null, EnrolmentSnapshot? snapshot = null, DateTimeOffset? at = null)
+    internal static RenderedMail Render(string signal, string lang, SignalSettings? settings = null, Learner? learner = null, EnrolmentSnapshot? snapshot = null, DateTimeOffset? at = null)
     {
         var situation = Situation(signal, lang);
         var facts = new LearnerFacts(Course, snapshot ?? situation.Snapshot, settings ?? Settings, at ?? situation.At);
@@ -109,7 +109,7 @@ public sealed class TemplateTests
     {
         // end3 caught up a day late: two days are left, and the mail says so.
         var late = Render(SignalKeys.End3, "fr", at: End.AddDays(-2).AddHours(9));
-        Assert.AreEqual("Plus que 2 jours pour terminer « Sécurité au travail »", late.Subject);
+        Assert.AreEqual("Plus que 2 jours pour terminer «\u00A0Sécurité au travail\u00A0»", late.Subject);
         StringAssert.Contains(late.Text, "il vous reste 2 jours");
 
         var lastDay = Render(SignalKeys.End1, "en");
