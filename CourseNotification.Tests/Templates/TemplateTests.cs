@@ -145,6 +145,17 @@ public sealed class TemplateTests
     }
 
     [TestMethod]
+    public void A_course_html_without_the_layout_is_still_a_whole_document()
+    {
+        var own = new TemplateText(null, "<p>Bonjour {{firstName}}, à bientôt sur {{siteName}}.</p>", null);
+        var settings = Settings with { Templates = new Dictionary<string, IReadOnlyDictionary<string, TemplateText>> { [SignalKeys.Welcome] = new Dictionary<string, TemplateText> { ["fr"] = own } } };
+        var mail = Render(SignalKeys.Welcome, "fr", settings, learner: Learner("fr", "<b>Zoé</b>"));
+        StringAssert.StartsWith(mail.Html, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">");
+        StringAssert.Contains(mail.Html, "<p>Bonjour &lt;b&gt;Zoé&lt;/b&gt;, à bientôt sur Formapro.</p>\n</body>\n</html>");
+        Assert.IsFalse(mail.Html.Contains("<b>Zo", StringComparison.Ordinal), "the subject and preheader in the head are escaped too");
+    }
+
+    [TestMethod]
     public void A_course_text_with_an_unknown_placeholder_or_bad_syntax_is_refused_with_where()
     {
         var problems = MailRenderer.Problems(SignalKeys.FirstCall, "fr", new TemplateText("Bonjour {{PRENOM}}", "<p>{{#if endDate}}x</p>", "ligne un\nligne deux {{courseNme}}")).ToList();
