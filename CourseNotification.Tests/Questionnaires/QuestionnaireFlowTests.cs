@@ -64,7 +64,7 @@ public sealed partial class QuestionnaireFlowTests
 
         var accepted = await PostAsync(http, path, Complete("Très bien, merci à Chloé <b>!</b> Inès (ines@example.org)"));
         Assert.AreEqual(HttpStatusCode.OK, accepted.StatusCode, await accepted.Content.ReadAsStringAsync(TestContext.CancellationToken));
-        StringAssert.Contains(await accepted.Content.ReadAsStringAsync(TestContext.CancellationToken), "Merci pour vos réponses\u00A0!");
+        StringAssert.Contains(await accepted.Content.ReadAsStringAsync(TestContext.CancellationToken), "Merci pour vos réponses&#xA0;!");
         var again = await PostAsync(http, path, Complete("encore"));
         Assert.AreEqual(HttpStatusCode.Conflict, again.StatusCode);
         StringAssert.Contains(await again.Content.ReadAsStringAsync(TestContext.CancellationToken), "une seconde fois et rien n&#x27;a été modifié");
