@@ -2,7 +2,8 @@ namespace CourseNotification.Cli.Commands;
 
 /// <summary>
 /// A text progress bar on standard error, drawn only once the work has taken more than a moment (a
-/// second), so quick runs print nothing but their result.
+/// second), so quick runs print nothing but their result; and only on a terminal (redirected to a file
+/// or a pipe, its carriage returns would be noise in the log).
 /// </summary>
 internal sealed class ConsoleProgress(int total, string unit) : IProgress<int>
 {
@@ -14,7 +15,7 @@ internal sealed class ConsoleProgress(int total, string unit) : IProgress<int>
     public void Report(int value)
     {
         var finished = value >= total;
-        if (!_drawn && (finished || Environment.TickCount64 - _started < Moment.TotalMilliseconds))
+        if (Console.IsErrorRedirected || (!_drawn && (finished || Environment.TickCount64 - _started < Moment.TotalMilliseconds)))
         {
             return;
         }

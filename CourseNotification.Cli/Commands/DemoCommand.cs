@@ -43,13 +43,26 @@ internal static class DemoCommand
             if (ServeHost.KeyProblem(configuration, parse.GetValue(urls)!) is { } keyProblem)
             {
                 await Console.Error.WriteLineAsync(keyProblem);
-                return 2;
+                return CliApp.Refused;
+            }
+            var listen = parse.GetValue(urls)!;
+            if (Ports.Taken(listen) is { } taken)
+            {
+                if (parse.GetResult(urls) is { Implicit: false })
+                {
+                    await Console.Error.WriteLineAsync($"Port {taken.Port} is taken: give --urls another one, or leave --urls out and the demo picks a free one.");
+                    return CliApp.Refused;
+                }
+                // The demo needs a port, not this one: a free one, and the mails' links follow it.
+                listen = $"http://127.0.0.1:{Ports.Free()}";
+                configuration["Platform:PublicUrl"] ??= listen;
+                await Console.Out.WriteLineAsync($"Port {taken.Port} is taken (another cn serve, or the Functions host?): the demo listens on {listen} instead.");
             }
             await using var azurite = await LocalStorage.EnsureAsync(configuration, Console.Out);
             await using var maildev = await EnsureMailSinkAsync(configuration);
             var organisation = new DemoOrganisation(parse.GetValue(learners));
             var clock = new ShiftableClock(DemoOrganisation.FirstDay.AddDays(-1));
-            await using var app = ServeHost.Build(configuration, clock, parse.GetValue(urls)!, quietLogs: true);
+            await using var app = ServeHost.Build(configuration, clock, listen, quietLogs: true);
             await app.StartAsync(cancellationToken);
             var baseUrl = new Uri(app.Urls.First());
             using var http = new HttpClient { BaseAddress = baseUrl };
@@ -94,10 +107,14 @@ internal static class DemoCommand
                 {
                     await respondents.AnswerNewMailAsync(cancellationToken);
                 }
-                var done = (day + 1) * 30 / total;
-                Console.Write($"\r[{new string('#', done)}{new string('.', 30 - done)}] {DemoOrganisation.FirstDay.AddDays(day):ddd yyyy-MM-dd}  day {day + 1}/{total}");
+                // A bar redrawn in place on a terminal; into a file or a pipe, carriage returns would only be noise.
+                if (!Console.IsOutputRedirected)
+                {
+                    var done = (day + 1) * 30 / total;
+                    Console.Write($"\r[{new string('#', done)}{new string('.', 30 - done)}] {DemoOrganisation.FirstDay.AddDays(day):ddd yyyy-MM-dd}  day {day + 1}/{total}");
+                }
             }
-            Console.WriteLine();
+            await Console.Out.WriteLineAsync(Console.IsOutputRedirected ? $"Played {total} days, {DemoOrganisation.FirstDay:yyyy-MM-dd} to {DemoOrganisation.FirstDay.AddDays(total - 1):yyyy-MM-dd}." : "");
 
             var ok = await ReportAsync(app, configuration, maildev, baseUrl, total, cancellationToken);
             ok &= await QualiopiAsync(app, total, cancellationToken);

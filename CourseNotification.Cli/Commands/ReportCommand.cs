@@ -45,14 +45,23 @@ internal static class ReportCommand
                 ["format"] = parse.GetValue(format) ?? file.Extension.TrimStart('.').ToLowerInvariant(),
             };
             var configuration = CliConfiguration.Build(parse.UnmatchedTokens);
-            await using var azurite = await LocalStorage.EnsureAsync(configuration, Console.Error);
+            // Everything that can be checked before starting anything is.
+            if (ReportEndpoints.CheckShape(new QueryCollection(query)) is { } wrong)
+            {
+                return await RefuseAsync(wrong);
+            }
+            if (!LocalStorage.IsConfigured(configuration))
+            {
+                // An Azurite started now would be empty: its report would say nothing, wrongly.
+                await Console.Error.WriteLineAsync(
+                    "No report: AzureWebJobsStorage is not set, so there are no answers to read. Set it to the storage the service uses (a connection string, or AzureWebJobsStorage__accountName in Azure), e.g. cn report --out report.pdf AzureWebJobsStorage=\"...\"");
+                return CliApp.Refused;
+            }
             using var host = await WorkerHost.StartAsync(configuration, TimeProvider.System, cancellationToken, quiet: true);
             var (scope, kind, problem) = await host.Services.GetRequiredService<ReportEndpoints>().ParseAsync(new QueryCollection(query), cancellationToken);
             if (problem is not null)
             {
-                var details = (problem as ProblemHttpResult)?.ProblemDetails;
-                await Console.Error.WriteLineAsync($"No report: {details?.Extensions["field"]}: {details?.Detail}");
-                return 2;
+                return await RefuseAsync(problem);
             }
             var aggregator = host.Services.GetRequiredService<QualiopiAggregator>();
             var count = (await aggregator.CoursesAsync(scope!, cancellationToken)).Count;
@@ -66,6 +75,13 @@ internal static class ReportCommand
             return 0;
         });
         return command;
+    }
+
+    private static async Task<int> RefuseAsync(IResult problem)
+    {
+        var details = (problem as ProblemHttpResult)?.ProblemDetails;
+        await Console.Error.WriteLineAsync($"No report: {details?.Extensions["field"]}: {details?.Detail}");
+        return CliApp.Refused;
     }
 
     private static string Percent(double? share) => share is { } s ? $"{s * 100:0}%" : "-";

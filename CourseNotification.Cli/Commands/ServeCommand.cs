@@ -22,7 +22,13 @@ internal static class ServeCommand
             if (ServeHost.KeyProblem(configuration, parse.GetValue(urls)!) is { } keyProblem)
             {
                 await Console.Error.WriteLineAsync(keyProblem);
-                return 2;
+                return CliApp.Refused;
+            }
+            if (Ports.Taken(parse.GetValue(urls)!) is { } taken)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"Port {taken.Port} is taken (another cn serve, a cn demo or the Functions host?): listen elsewhere with --urls, e.g. cn serve --urls http://127.0.0.1:{Ports.Free()}");
+                return CliApp.Refused;
             }
             await using var azurite = await LocalStorage.EnsureAsync(configuration, Console.Out);
             var app = ServeHost.Build(configuration, new ShiftableClock(parse.GetValue(at)), parse.GetValue(urls)!);

@@ -7,10 +7,14 @@ namespace CourseNotification.Cli.Hosting;
 /// <summary>When <c>AzureWebJobsStorage</c> is not configured, starts Azurite (in memory) and points the settings at it.</summary>
 public static class LocalStorage
 {
+    /// <summary>Whether the settings name a storage account (a connection string, or identity-based <c>AzureWebJobsStorage__*</c>).</summary>
+    public static bool IsConfigured(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[StorageAccount.SettingName])
+        || configuration.GetSection(StorageAccount.SettingName).GetChildren().Any();
+
     public static async Task<AzuriteServer?> EnsureAsync(IConfiguration configuration, TextWriter output)
     {
-        if (!string.IsNullOrWhiteSpace(configuration[StorageAccount.SettingName])
-            || configuration.GetSection(StorageAccount.SettingName).GetChildren().Any())
+        if (IsConfigured(configuration))
         {
             return null;
         }

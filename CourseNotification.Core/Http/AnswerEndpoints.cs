@@ -1,5 +1,6 @@
 using CourseNotification.Questionnaires;
 using CourseNotification.Settings;
+using CourseNotification.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace CourseNotification.Http;
 /// learner's language: a link never issued (404), closed (410), already answered (a second submission: 409),
 /// answers to fix (422, the form again with the learner's input), thanks.
 /// </summary>
-public sealed class AnswerEndpoints(AnswerIntake intake, IOptions<PlatformOptions> platform)
+public sealed class AnswerEndpoints(AnswerIntake intake, CourseStore courses, IOptions<PlatformOptions> platform)
 {
     /// <summary>A questionnaire form is small; anything bigger is not one.</summary>
     public const int MaxFormBytes = 64 * 1024;
@@ -24,7 +25,7 @@ public sealed class AnswerEndpoints(AnswerIntake intake, IOptions<PlatformOption
                 "Vos réponses à ce questionnaire sont enregistrées. Il n'y a rien d'autre à faire.",
                 "Your answers to this questionnaire are recorded. There is nothing else to do."),
             { State: LinkState.Expired } link => Closed(link),
-            var link => Form(200, link, new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<string, string>()),
+            var link => await FormAsync(200, link, new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<string, string>(), cancellationToken),
         };
 
     public async Task<IResult> PostAsync(string token, HttpRequest request, CancellationToken cancellationToken)
@@ -43,22 +44,28 @@ public sealed class AnswerEndpoints(AnswerIntake intake, IOptions<PlatformOption
         var (outcome, checkedAnswers) = await intake.SubmitAsync(link, values, cancellationToken);
         return outcome switch
         {
-            SubmissionOutcome.Accepted => Page(200, link, "Merci pour vos réponses !", "Thank you for your answers!",
+            SubmissionOutcome.Accepted => Page(200, link, "Merci pour vos réponses\u00A0!", "Thank you for your answers!",
                 "Elles sont bien enregistrées. Elles nous aident à améliorer la formation pour les prochains participants.",
                 "They are recorded. They help us improve the course for the next participants."),
             SubmissionOutcome.AlreadyAnswered => Page(409, link, "Vous avez déjà répondu", "You have already answered",
-                "Ce questionnaire a déjà reçu vos réponses ; celles-ci n'ont pas été enregistrées une seconde fois et rien n'a été modifié.",
+                "Ce questionnaire a déjà reçu vos réponses\u00A0; celles-ci n'ont pas été enregistrées une seconde fois et rien n'a été modifié.",
                 "This questionnaire already has your answers; these were not recorded a second time and nothing was changed."),
             SubmissionOutcome.Expired => Closed(link),
-            _ => Form(422, link, values, checkedAnswers!.Problems),
+            _ => await FormAsync(422, link, values, checkedAnswers!.Problems, cancellationToken),
         };
     }
 
-    private IResult Form(int status, OpenedLink link, IReadOnlyDictionary<string, IReadOnlyList<string>> values, IReadOnlyDictionary<string, string> problems) =>
-        LearnerPage.Page(status, link.Invitation.Lang, platform.Value.SiteName, link.Definition.Title[link.Invitation.Lang], AnswerForm.Render(link, values, problems));
+    /// <summary>The form, under the name of the course it asks about (a learner may have followed several).</summary>
+    private async Task<IResult> FormAsync(
+        int status, OpenedLink link, IReadOnlyDictionary<string, IReadOnlyList<string>> values, IReadOnlyDictionary<string, string> problems, CancellationToken cancellationToken)
+    {
+        var course = await courses.GetAsync(link.Invitation.CourseId, cancellationToken);
+        return LearnerPage.Page(status, link.Invitation.Lang, platform.Value.SiteName, link.Definition.Title[link.Invitation.Lang],
+            AnswerForm.Render(link, course?.FullName, values, problems));
+    }
 
     private IResult Closed(OpenedLink link) => Page(410, link, "Ce questionnaire est clos", "This questionnaire is closed",
-        "Le délai pour répondre est passé : ce lien ne fonctionne plus. Si vous souhaitez tout de même nous donner votre avis, contactez-nous.",
+        "Le délai pour répondre est passé\u00A0: ce lien ne fonctionne plus. Si vous souhaitez tout de même nous donner votre avis, contactez-nous.",
         "The time to answer has passed: this link no longer works. If you would still like to give us your opinion, contact us.");
 
     private IResult Page(int status, OpenedLink link, string titleFr, string titleEn, string textFr, string textEn) =>

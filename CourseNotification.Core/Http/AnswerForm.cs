@@ -12,28 +12,34 @@ namespace CourseNotification.Http;
 internal static class AnswerForm
 {
     public static string Render(
-        OpenedLink link, IReadOnlyDictionary<string, IReadOnlyList<string>> values, IReadOnlyDictionary<string, string> problems)
+        OpenedLink link, string? courseName, IReadOnlyDictionary<string, IReadOnlyList<string>> values, IReadOnlyDictionary<string, string> problems)
     {
         var (definition, invitation) = (link.Definition, link.Invitation);
         var lang = invitation.Lang;
         var fr = lang == "fr";
         var encode = LearnerPage.Encoder;
         var html = new StringBuilder();
+        if (!string.IsNullOrWhiteSpace(courseName))
+        {
+            html.Append("<p class=\"course\">").Append(fr
+                ? $"Formation «\u00A0{encode.Encode(courseName)}\u00A0»"
+                : $"Course: {encode.Encode(courseName)}").Append("</p>");
+        }
         if (invitation.Test)
         {
             html.Append("<p class=\"test\">").Append(fr
-                ? "Envoi de test : vos réponses sont marquées comme test et n'entrent dans aucun rapport."
+                ? "Envoi de test\u00A0: vos réponses sont marquées comme test et n'entrent dans aucun rapport."
                 : "Test send: your answers are marked as a test and stay out of every report.").Append("</p>");
         }
         html.Append("<p class=\"note\">").Append(encode.Encode(definition.Anonymous
-            ? fr ? "Vos réponses sont anonymes : elles sont enregistrées sans lien avec votre nom ni votre adresse e-mail."
+            ? fr ? "Vos réponses sont anonymes\u00A0: elles sont enregistrées sans lien avec votre nom ni votre adresse e-mail."
                  : "Your answers are anonymous: they are stored with no link to your name or your email address."
-            : fr ? "Ce questionnaire est nominatif : vos réponses sont enregistrées avec votre nom."
+            : fr ? "Ce questionnaire est nominatif\u00A0: vos réponses sont enregistrées avec votre nom."
                  : "This questionnaire is not anonymous: your answers are stored with your name.")).Append("</p>");
         if (problems.Count > 0)
         {
             html.Append("<div class=\"summary\" role=\"alert\" tabindex=\"-1\" id=\"problems\"><p>")
-                .Append(fr ? $"{Count(problems.Count, "réponse à compléter", "réponses à compléter")} :" : $"{Count(problems.Count, "answer needs", "answers need")} your attention:")
+                .Append(fr ? $"{Count(problems.Count, "réponse à compléter", "réponses à compléter")}\u00A0:" : $"{Count(problems.Count, "answer needs", "answers need")} your attention:")
                 .Append("</p><ul>");
             foreach (var question in definition.Questions.Where(q => problems.ContainsKey(q.Id)))
             {
@@ -69,7 +75,7 @@ internal static class AnswerForm
                     break;
                 case QuestionType.Nps:
                     Ends(html, question, lang, "0", "10");
-                    Options(html, question.Id, "radio", Enumerable.Range(0, 11).Select(n => (Text(n), Text(n))), given, "opts");
+                    Options(html, question.Id, "radio", Enumerable.Range(0, 11).Select(n => (Text(n), Text(n))), given, "opts nps");
                     break;
                 case QuestionType.YesNo:
                     Options(html, question.Id, "radio", [("yes", fr ? "Oui" : "Yes"), ("no", fr ? "Non" : "No")], given, "opts");

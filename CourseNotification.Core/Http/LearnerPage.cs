@@ -57,6 +57,10 @@ internal static class LearnerPage
         .ends{color:#4b5563;font-size:.9em;margin:0 0 8px;clear:both}
         .opts{display:flex;flex-wrap:wrap;gap:6px}
         .opts label{display:flex;align-items:center;gap:4px;border:1px solid #d1d5db;border-radius:6px;padding:8px 10px;min-width:48px}
+        .nps{display:grid;grid-template-columns:repeat(6,minmax(0,1fr))}
+        .nps label{flex-direction:column;justify-content:center;gap:2px;min-width:0;padding:6px 0}
+        @media (min-width:520px){.nps{grid-template-columns:repeat(11,minmax(0,1fr))}}
+        .course{font-weight:bold;margin:-8px 0 16px}
         .list label{display:flex;align-items:flex-start;gap:8px;padding:6px 0}
         input[type=radio],input[type=checkbox]{width:20px;height:20px;margin:0;flex:none}
         textarea{width:100%;font:inherit;padding:8px;border:1px solid #9ca3af;border-radius:6px}

@@ -37,9 +37,12 @@ public sealed class MailPreviewEndpoints(LearnerMails mails, TimeProvider clock)
         var e = LearnerPage.Encoder;
         var d = preview.Decision;
         var key = request.Query["code"] is { Count: > 0 } code ? $"?code={Uri.EscapeDataString(code[0]!)}" : "";
+        // "sent (2026-02-26 22:05 UTC)", "due: reason": the instant and the reason only when there is one.
+        var when = d.At is { } at ? $" ({at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC)" : "";
+        var why = string.IsNullOrWhiteSpace(d.Reason) ? "" : $": {e.Encode(d.Reason)}";
         var body = $"""
             <p><a href="/courses/{courseId}/status{key}">Back to the course status</a></p>
-            <p>Learner {learnerId}, signal <strong>{e.Encode(signal)}</strong>: <strong>{DecisionStates.Name(d.State)}</strong>{(d.At is { } at ? $" ({at:yyyy-MM-dd HH:mm} UTC)" : "")}, {e.Encode(d.Reason ?? "")}. Language: {preview.Mail.Language}. Nothing is sent by this page.</p>
+            <p>Learner {learnerId}, signal <strong>{e.Encode(signal)}</strong>: <strong>{DecisionStates.Name(d.State)}</strong>{when}{why}. Language: {preview.Mail.Language}. Nothing is sent by this page.</p>
             <h2>Subject</h2><p>{e.Encode(preview.Mail.Subject)}</p>
             <h2>HTML part</h2><iframe title="HTML part of the mail" sandbox="" style="width:100%;height:520px;border:1px solid #d1d5db" srcdoc="{e.Encode(preview.Mail.Html)}"></iframe>
             <h2>Text part</h2><pre style="white-space:pre-wrap;background:#f9fafb;padding:12px">{e.Encode(preview.Mail.Text)}</pre>

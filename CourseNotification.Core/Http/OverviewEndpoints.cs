@@ -84,14 +84,14 @@ public sealed class OverviewEndpoints(CourseStore courses, CourseDecisions decis
     private static string Html(SiteOverview overview)
     {
         var e = LearnerPage.Encoder;
-        string When(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "never";
+        string When(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "never";
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
             <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Site overview</title>
             <style>body{"{"}font-family:Arial,Helvetica,sans-serif;margin:16px;color:#1f2937{"}"} table{"{"}border-collapse:collapse{"}"} th,td{"{"}border:1px solid #e5e7eb;padding:4px 8px;text-align:left{"}"} .bad{"{"}color:#b91c1c;font-weight:bold{"}"}</style>
             </head><body><h1>Site overview</h1>
-            <p>From {overview.From:yyyy-MM-dd HH:mm} to {overview.To:yyyy-MM-dd HH:mm} UTC.</p>
+            <p>From {overview.From.UtcDateTime:yyyy-MM-dd HH:mm} to {overview.To.UtcDateTime:yyyy-MM-dd HH:mm} UTC.</p>
             <h2>Intake</h2><ul>
             <li>Last Moodle event: {When(overview.Intake.LastEventAt)}</li>
             <li>Last pull sync: {When(overview.Intake.LastSyncAt)}{(overview.Intake.LastSyncError is { } error ? $" <span class=\"bad\">{e.Encode(error)}</span>" : "")}</li>

@@ -44,6 +44,42 @@ public sealed class ReportEndpoints(
         return Results.File(file.ToArray(), ReportFormats.ContentType(format), name);
     }
 
+    /// <summary>
+    /// What can be said wrong of a query without reading anything (format, language, dates, the shape of
+    /// the course ids): a tool checks this before it starts storage.
+    /// </summary>
+    public static IResult? CheckShape(IQueryCollection query)
+    {
+        if (query["format"].ToString() is { Length: > 0 } format && !ReportFormats.All.Contains(format))
+        {
+            return Problems.Field(400, "format", $"'{format}' is not a format: pdf, json or csv.");
+        }
+        if (query["lang"].ToString() is { Length: > 0 } lang && !Languages.Supported.Contains(lang))
+        {
+            return Problems.Field(400, "lang", $"'{lang}' is not a language of reports ({string.Join(", ", Languages.Supported)}).");
+        }
+        if (!TryDate(query["to"], DateOnly.MaxValue, out var to))
+        {
+            return Problems.Field(400, "to", "to is a date: yyyy-MM-dd.");
+        }
+        if (!TryDate(query["from"], DateOnly.MinValue, out var from))
+        {
+            return Problems.Field(400, "from", "from is a date: yyyy-MM-dd.");
+        }
+        if (from != DateOnly.MinValue && to != DateOnly.MaxValue && (from > to || to.DayNumber - from.DayNumber >= MaxDays))
+        {
+            return Problems.Field(400, "from", $"from is on or before to, at most {MaxDays} days before.");
+        }
+        foreach (var part in query["courses"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id <= 0)
+            {
+                return Problems.Field(400, "courses", $"'{part}' is not a course id (courses is a comma-separated list of ids; none: every course).");
+            }
+        }
+        return null;
+    }
+
     /// <summary>The scope and format a query asks for, or the problem with it.</summary>
     public async Task<(ReportScope? Scope, string Format, IResult? Problem)> ParseAsync(IQueryCollection query, CancellationToken cancellationToken)
     {
@@ -84,7 +120,12 @@ public sealed class ReportEndpoints(
             ids.Add(id);
         }
         var campaign = query["campaign"].ToString() is { Length: > 0 } c ? c : null;
-        var questionnaire = query["questionnaire"].ToString() is { Length: > 0 } q ? q : await QuestionnaireOfAsync(campaign, ids, cancellationToken);
+        var questionnaire = query["questionnaire"].ToString() is { Length: > 0 } q ? q : campaign is null ? QuestionnaireCatalog.Hot : await QuestionnaireOfAsync(campaign, ids, cancellationToken);
+        if (questionnaire is null)
+        {
+            return (null, format, Problems.Field(404, "campaign",
+                $"No course{(ids.Count > 0 ? " of courses" : "")} has a campaign '{campaign}' (for answers to a campaign since removed, name the questionnaire with questionnaire=)."));
+        }
         if (await catalog.GetAsync(questionnaire, cancellationToken) is null)
         {
             return (null, format, Problems.Field(404, "questionnaire", $"No questionnaire '{questionnaire}'."));
@@ -92,21 +133,37 @@ public sealed class ReportEndpoints(
         return (new ReportScope(ids.Distinct().ToList(), from, to, questionnaire, campaign, lang), format, null);
     }
 
-    /// <summary>The questionnaire a campaign asks in the first course that has it; without a campaign, the shipped hot evaluation.</summary>
-    private async Task<string> QuestionnaireOfAsync(string? campaign, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    /// <summary>The questionnaire a campaign asks in the first course of the scope (every course when none is named) that has it; null when none has it.</summary>
+    private async Task<string?> QuestionnaireOfAsync(string campaign, List<long> ids, CancellationToken cancellationToken)
     {
-        if (campaign is not null)
+        async Task<string?> AskedBy(long id) =>
+            await courses.GetAsync(id, cancellationToken) is { } course
+            && (await settings.ForAsync(course, cancellationToken)).Campaigns.FirstOrDefault(c => c.Id == campaign) is { } found
+                ? found.Questionnaire
+                : null;
+
+        if (ids.Count > 0)
         {
             foreach (var id in ids)
             {
-                if (await courses.GetAsync(id, cancellationToken) is { } course
-                    && (await settings.ForAsync(course, cancellationToken)).Campaigns.FirstOrDefault(c => c.Id == campaign) is { } found)
+                if (await AskedBy(id) is { } questionnaire)
                 {
-                    return found.Questionnaire;
+                    return questionnaire;
+                }
+            }
+            return null;
+        }
+        await foreach (var page in courses.ListIdPagesAsync(500, cancellationToken))
+        {
+            foreach (var id in page)
+            {
+                if (await AskedBy(id) is { } questionnaire)
+                {
+                    return questionnaire;
                 }
             }
         }
-        return QuestionnaireCatalog.Hot;
+        return null;
     }
 
     private static bool TryDate(Microsoft.Extensions.Primitives.StringValues value, DateOnly fallback, out DateOnly day)

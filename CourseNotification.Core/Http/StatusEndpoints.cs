@@ -82,9 +82,17 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
         }
 
         // Names come with the snapshots; only a snapshot older than that copy costs a read of the learner.
-        var selected = initial is null ? matching : [.. (await NamedAsync(matching, cancellationToken)).Where(n => n.Last is { Length: > 0 } last && char.ToUpperInvariant(last[0]) == initial).Select(n => n.Learner)];
+        // Rows go by last name, then first name (learners without a name last), as a class list does.
+        var named = await NamedAsync(matching, cancellationToken);
+        var selected = named
+            .Where(n => initial is null || (n.Last is { Length: > 0 } last && char.ToUpperInvariant(last[0]) == initial))
+            .OrderBy(n => n.First.Length + n.Last.Length == 0)
+            .ThenBy(n => n.Last, NameOrder)
+            .ThenBy(n => n.First, NameOrder)
+            .ThenBy(n => n.Learner.Snapshot.LearnerId)
+            .ToList();
         var rows = new List<StatusRow>();
-        foreach (var (learner, first, last) in await NamedAsync(selected.Skip((page - 1) * pageSize).Take(pageSize), cancellationToken))
+        foreach (var (learner, first, last) in selected.Skip((page - 1) * pageSize).Take(pageSize))
         {
             var name = first.Length + last.Length == 0 ? $"#{learner.Snapshot.LearnerId}" : $"{last} {first}".Trim();
             rows.Add(new StatusRow(learner.Snapshot.LearnerId, name, learner.Decisions.Where(d => totals.ContainsKey(d.Signal)).ToDictionary(d => d.Signal)));
@@ -92,6 +100,9 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
         return (new CourseStatus(course.Id, course.FullName, at, shown,
             totals.ToDictionary(t => t.Key, t => (IReadOnlyDictionary<string, int>)t.Value), selected.Count, page, pageSize, rows), null);
     }
+
+    /// <summary>Names in alphabetical order whatever their case and accents ("Émile" with the E).</summary>
+    private static readonly StringComparer NameOrder = StringComparer.Create(CultureInfo.InvariantCulture, CompareOptions.IgnoreCase | CompareOptions.IgnoreNonSpace);
 
     private async Task<List<(LearnerDecisions Learner, string First, string Last)>> NamedAsync(IEnumerable<LearnerDecisions> rows, CancellationToken cancellationToken)
     {
@@ -134,7 +145,7 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
             td a{"{"}color:inherit;text-decoration:none{"}"} td a:hover,td a:focus{"{"}text-decoration:underline;outline:2px solid #1d4ed8{"}"} form{"{"}margin:12px 0{"}"}
             </style></head><body>
             <h1>{e.Encode(status.CourseName)}</h1>
-            <p>Course {status.CourseId}, as of {status.At:yyyy-MM-dd HH:mm} UTC: {status.Learners} learner(s) match. Hover or focus a cell for its reason; follow it to preview the mail (and send it as a test).</p>
+            <p>Course {status.CourseId}, as of {status.At.UtcDateTime:yyyy-MM-dd HH:mm} UTC: {status.Learners} learner(s) match. Hover or focus a cell for its reason; follow it to preview the mail (and send it as a test).</p>
             <form method="get"><label>State <select name="state"><option value="">any</option>
             """);
         foreach (var state in Enum.GetValues<DecisionState>().Select(DecisionStates.Name))
@@ -160,9 +171,11 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
             {
                 var d = row.Cells[signal];
                 var state = DecisionStates.Name(d.State);
-                var when = d.At is { } at ? at.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+                var when = d.At is { } at ? at.UtcDateTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
                 var reason = $"{state}{(d.Anchor is { } anchor ? $" (anchor {anchor:yyyy-MM-dd})" : "")}: {d.Reason}";
-                var preview = $"/courses/{status.CourseId}/learners/{row.LearnerId}/mails/{Uri.EscapeDataString(signal)}?at={Uri.EscapeDataString(status.At.ToString("O"))}{key}";
+                // A mail that went out (or failed) is previewed as of the instant it was sent: its days and dates as the learner read them.
+                var previewAt = d.State is DecisionState.Sent or DecisionState.Failed && d.At is { } sentAt ? sentAt : status.At;
+                var preview = $"/courses/{status.CourseId}/learners/{row.LearnerId}/mails/{Uri.EscapeDataString(signal)}?at={Uri.EscapeDataString(previewAt.ToString("O"))}{key}";
                 html.Append(CultureInfo.InvariantCulture,
                     $"<td class=\"{state}\"><a href=\"{e.Encode(preview)}\" title=\"{e.Encode(reason)}\" aria-label=\"{e.Encode($"{signal}: {reason}. Preview the mail")}\">{state} {when}</a></td>");
             }

@@ -27,7 +27,7 @@ public sealed class UnsubscribeEndpoints(OptOut optOut, LearnerDirectory learner
             return Done(lang);
         }
         return lang == "fr"
-            ? LearnerPage.Render(200, lang, site, "Ne plus recevoir de rappels ?",
+            ? LearnerPage.Render(200, lang, site, "Ne plus recevoir de rappels\u00A0?",
                 [$"Vous ne recevrez plus les messages de suivi de {site} (bienvenue, relances, rappels de fin d'accès), pour aucune de vos formations."],
                 ($"/u/{token}", "Confirmer"))
             : LearnerPage.Render(200, lang, site, "Stop receiving reminders?",
@@ -47,7 +47,7 @@ public sealed class UnsubscribeEndpoints(OptOut optOut, LearnerDirectory learner
 
     private IResult Done(string lang) => lang == "fr"
         ? LearnerPage.Render(200, lang, platform.Value.SiteName, "C'est noté",
-            ["Vous ne recevrez plus de rappels. Vos formations restent accessibles sur la plateforme ; si vous changez d'avis, contactez-nous."])
+            ["Vous ne recevrez plus de rappels. Vos formations restent accessibles sur la plateforme\u00A0; si vous changez d'avis, contactez-nous."])
         : LearnerPage.Render(200, lang, platform.Value.SiteName, "Done",
             ["You will receive no more reminders. Your courses remain available on the platform; if you change your mind, contact us."]);
 

@@ -94,6 +94,10 @@ public static class QuestionnaireSignals
 
     public static string Answered(string campaign) => Prefix + campaign + ":answered";
 
+    /// <summary>Whether a ledger row's signal records an answer (not a mail).</summary>
+    public static bool IsAnswered(string signal) =>
+        IsQuestionnaire(signal) && signal.EndsWith(":answered", StringComparison.Ordinal) && Parse(signal) is null;
+
     public static bool IsQuestionnaire(string signal) => signal.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>The campaign and reminder number (0: the invitation) of a questionnaire signal, or null for any other signal.</summary>

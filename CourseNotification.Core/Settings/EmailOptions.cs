@@ -17,7 +17,7 @@ public sealed class EmailOptions : IValidatableObject
     public EmailTransportKind Transport { get; set; } = EmailTransportKind.Outbox;
 
     /// <summary>Sender address (for ACS: a sender of a domain linked to the resource).</summary>
-    [Required, EmailAddress(ErrorMessage = "Email__From must be an email address.")]
+    [Required(ErrorMessage = "Email__From: required."), EmailAddress(ErrorMessage = "Email__From must be an email address.")]
     public string From { get; set; } = "no-reply@example.org";
 
     /// <summary>Display name of the sender; the site name when empty.</summary>
@@ -44,16 +44,16 @@ public sealed class EmailOptions : IValidatableObject
         switch (Transport)
         {
             case EmailTransportKind.Smtp when string.IsNullOrWhiteSpace(Smtp.Host):
-                yield return new ValidationResult("Email__Smtp__Host is required when Email__Transport is Smtp.", ["Smtp.Host"]);
+                yield return new ValidationResult("Email__Smtp__Host: required when Email__Transport is Smtp.", ["Smtp.Host"]);
                 break;
             case EmailTransportKind.Smtp when Smtp.Port is < 1 or > 65535:
-                yield return new ValidationResult($"Email__Smtp__Port {Smtp.Port} is not a TCP port.", ["Smtp.Port"]);
+                yield return new ValidationResult($"Email__Smtp__Port: {Smtp.Port} is not a TCP port (1 to 65535).", ["Smtp.Port"]);
                 break;
             case EmailTransportKind.Acs when Acs.Problem() is { } problem:
                 yield return new ValidationResult(problem, ["Acs"]);
                 break;
             case EmailTransportKind.Outbox when string.IsNullOrWhiteSpace(Outbox.Directory):
-                yield return new ValidationResult("Email__Outbox__Directory is required when Email__Transport is Outbox.", ["Outbox.Directory"]);
+                yield return new ValidationResult("Email__Outbox__Directory: required when Email__Transport is Outbox.", ["Outbox.Directory"]);
                 break;
         }
     }
@@ -113,11 +113,11 @@ public sealed class AcsOptions
         }
         if (string.IsNullOrWhiteSpace(Endpoint))
         {
-            return "Email__Transport is Acs: set Email__Acs__ConnectionString (key) or Email__Acs__Endpoint (managed identity).";
+            return "Email__Transport: Acs needs Email__Acs__ConnectionString (key) or Email__Acs__Endpoint (managed identity).";
         }
         return Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
             ? null
-            : $"Email__Acs__Endpoint '{Endpoint}' is not an absolute URL.";
+            : $"Email__Acs__Endpoint: \"{Endpoint}\" is not an absolute URL.";
     }
 }
 

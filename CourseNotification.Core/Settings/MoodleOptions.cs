@@ -42,11 +42,11 @@ public sealed class MoodleOptions : IValidatableObject
     {
         if (Url.Length > 0 && (!Uri.TryCreate(Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http")))
         {
-            yield return new ValidationResult($"Moodle__Url '{Url}' is not an absolute URL.", [nameof(Url)]);
+            yield return new ValidationResult($"Moodle__Url: \"{Url}\" is not an absolute URL.", [nameof(Url)]);
         }
         if (Url.Length > 0 && Token.Length == 0)
         {
-            yield return new ValidationResult("Moodle__Token is required with Moodle__Url (the pull sync's web service token).", [nameof(Token)]);
+            yield return new ValidationResult("Moodle__Token: required with Moodle__Url (the pull sync's web service token).", [nameof(Token)]);
         }
         foreach (var secret in WebhookSecrets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

@@ -15,23 +15,23 @@ public sealed class PlatformOptions : IValidatableObject
     public bool Enabled { get; set; } = true;
 
     /// <summary>Name of the training organisation, as learners know it.</summary>
-    [Required]
+    [Required(ErrorMessage = "Platform__SiteName: required.")]
     public string SiteName { get; set; } = "Moodle";
 
     /// <summary>Root URL of the Moodle site (the old plugin's WWWROOT).</summary>
-    [Required, Url(ErrorMessage = "Platform__MoodleUrl must be an absolute URL.")]
+    [Required(ErrorMessage = "Platform__MoodleUrl: required."), Url(ErrorMessage = "Platform__MoodleUrl: not an absolute URL (http:// or https://).")]
     public string MoodleUrl { get; set; } = "http://localhost/moodle";
 
     /// <summary>Public root URL of this service, used to build links in mails (questionnaires, unsubscribe).</summary>
-    [Required, Url(ErrorMessage = "Platform__PublicUrl must be an absolute URL.")]
+    [Required(ErrorMessage = "Platform__PublicUrl: required."), Url(ErrorMessage = "Platform__PublicUrl: not an absolute URL (http:// or https://).")]
     public string PublicUrl { get; set; } = "http://127.0.0.1:7071";
 
     /// <summary>IANA time zone used when a learner has none, or Moodle's "99" (site default).</summary>
-    [Required]
+    [Required(ErrorMessage = "Platform__TimeZone: required.")]
     public string TimeZone { get; set; } = "Europe/Paris";
 
     /// <summary>Language used when a learner's Moodle language has no templates.</summary>
-    [Required, RegularExpression("^(fr|en)$", ErrorMessage = "Platform__DefaultLanguage must be fr or en.")]
+    [Required(ErrorMessage = "Platform__DefaultLanguage: required."), RegularExpression("^(fr|en)$", ErrorMessage = "Platform__DefaultLanguage must be fr or en.")]
     public string DefaultLanguage { get; set; } = "fr";
 
     /// <summary>Local hour (0-23) at which a signal due that day goes out.</summary>
@@ -47,7 +47,7 @@ public sealed class PlatformOptions : IValidatableObject
     public int QuietHoursEnd { get; set; } = 8;
 
     /// <summary>Comma-separated Moodle role short names that make someone a learner.</summary>
-    [Required]
+    [Required(ErrorMessage = "Platform__LearnerRoles: required.")]
     public string LearnerRoles { get; set; } = "student";
 
     public IReadOnlySet<string> LearnerRoleSet =>
@@ -58,7 +58,7 @@ public sealed class PlatformOptions : IValidatableObject
     {
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
         {
-            yield return new ValidationResult($"Platform__TimeZone '{TimeZone}' is not a known IANA time zone.", [nameof(TimeZone)]);
+            yield return new ValidationResult($"Platform__TimeZone: \"{TimeZone}\" is not a known IANA time zone (e.g. Europe/Paris).", [nameof(TimeZone)]);
         }
         if (Hours.IsQuiet(SendHour))
         {

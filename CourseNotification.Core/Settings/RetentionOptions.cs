@@ -28,12 +28,12 @@ public sealed class RetentionOptions : IValidatableObject
         {
             if (days != 0 && (days < MinimumDays || days > 36_500))
             {
-                yield return new ValidationResult($"Retention__{name} is 0 (keep) or from {MinimumDays} to 36500 days.", [name]);
+                yield return new ValidationResult($"Retention__{name}: {days} is neither 0 (keep) nor from {MinimumDays} to 36500 days.", [name]);
             }
         }
         if (ExpiredLinkDays is < 1 or > 36_500)
         {
-            yield return new ValidationResult("Retention__ExpiredLinkDays is from 1 to 36500 days.", [nameof(ExpiredLinkDays)]);
+            yield return new ValidationResult($"Retention__ExpiredLinkDays: {ExpiredLinkDays} is not from 1 to 36500 days.", [nameof(ExpiredLinkDays)]);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using CourseNotification.Questionnaires;
 using CourseNotification.Signals;
 
 namespace CourseNotification.Storage;
@@ -276,13 +277,22 @@ public sealed class LedgerStore(StorageAccount storage)
         }
     }
 
-    /// <summary>How many sends of a course reached each state within [from, to) (erased people's included).</summary>
+    /// <summary>
+    /// How many sends of a course reached each state within [from, to) (erased people's included). The rows
+    /// that record an event rather than a mail (a questionnaire answered) are not sends and are left out.
+    /// </summary>
     public async Task<IReadOnlyDictionary<SendState, int>> CountAsync(long courseId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var counts = new Dictionary<SendState, int>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.Key(courseId)} and At ge {from} and At lt {to}");
-        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["State"], cancellationToken: cancellationToken))
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey", "State"], cancellationToken: cancellationToken))
         {
+            // learner|signal|anchor|repeat, or erased|id|signal|anchor|repeat: the signal is third from the end.
+            var parts = row.RowKey.Split('|');
+            if (parts.Length >= 4 && QuestionnaireSignals.IsAnswered(parts[^3]))
+            {
+                continue;
+            }
             var state = Enum.Parse<SendState>(row.GetString("State")!);
             counts[state] = counts.GetValueOrDefault(state) + 1;
         }

@@ -37,11 +37,71 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
         }
         var model = Model(context, Languages.Culture(lang), platform.Value);
         var own = context.Facts.Settings.Templates.GetValueOrDefault(signal)?.GetValueOrDefault(lang);
-        return new RenderedMail(
-            lang,
-            catalog.Render(signal, lang, MailPart.Subject, model, own?.Subject),
-            catalog.Render(signal, lang, MailPart.Html, model, own?.Html),
-            catalog.Render(signal, lang, MailPart.Text, model, own?.Text));
+        var subject = catalog.Render(signal, lang, MailPart.Subject, model, own?.Subject);
+        var text = catalog.Render(signal, lang, MailPart.Text, model, own?.Text);
+        // The layout makes the HTML part a whole document (language, charset, title, preheader); a course's
+        // own HTML without the layout is wrapped in the same document.
+        var preheader = Preheader(text);
+        model["mailSubject"] = subject;
+        model["preheader"] = preheader;
+        var html = catalog.Render(signal, lang, MailPart.Html, model, own?.Html);
+        if (!html.StartsWith("<!DOCTYPE", StringComparison.OrdinalIgnoreCase))
+        {
+            html = Document(lang, subject, preheader, html);
+        }
+        return new RenderedMail(lang, subject, html, text);
+    }
+
+    private static readonly System.Text.Encodings.Web.HtmlEncoder Encoder = System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+
+    /// <summary>
+    /// The HTML part as a whole document: a viewer that ignores the MIME headers (a saved .html file, a
+    /// webmail's raw view) still knows its language and its encoding; the preheader is the line a mail
+    /// client shows after the subject in the inbox, hidden in the mail itself.
+    /// </summary>
+    private static string Document(string lang, string subject, string preheader, string body) => string.Concat(
+        "<!DOCTYPE html>\n<html lang=\"", lang, "\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+        Encoder.Encode(subject),
+        "</title>\n</head>\n<body style=\"margin:0;padding:0;background:#f3f4f6\">\n<div style=\"display:none;max-height:0;max-width:0;overflow:hidden;opacity:0;mso-hide:all;font-size:1px;line-height:1px;color:#f3f4f6\">",
+        Encoder.Encode(preheader),
+        "</div>\n",
+        body,
+        "\n</body>\n</html>");
+
+    /// <summary>The inbox's preview line: the first paragraph of the text part after the greeting, whitespace collapsed, up to about 140 characters.</summary>
+    internal static string Preheader(string text)
+    {
+        const int Longest = 140;
+        var span = text.AsSpan().Trim();
+        var greeting = span.IndexOf("\n\n", StringComparison.Ordinal);
+        if (greeting >= 0 && span[(greeting + 2)..].TrimStart() is { Length: > 0 } rest)
+        {
+            var end = rest.IndexOf("\n\n", StringComparison.Ordinal);
+            span = end >= 0 ? rest[..end] : rest;
+        }
+        Span<char> line = stackalloc char[Longest];
+        var (length, lastSpace, gap) = (0, -1, false);
+        foreach (var c in span)
+        {
+            if (c is ' ' or '\n' or '\r' or '\t')
+            {
+                gap = length > 0;
+                continue;
+            }
+            if (length + (gap ? 2 : 1) > Longest)
+            {
+                // Too long: cut at the last whole word.
+                return string.Concat(line[..(lastSpace > 0 ? lastSpace : length)], "…");
+            }
+            if (gap)
+            {
+                lastSpace = length;
+                line[length++] = ' ';
+                gap = false;
+            }
+            line[length++] = c;
+        }
+        return new string(line[..length]);
     }
 
     /// <summary>The problems of a course's text for a signal, part by part (null: none), against a complete sample mail.</summary>
@@ -76,7 +136,11 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
         var learner = new Learner { Id = 1, Username = "u", Email = "u@example.org", FirstName = "F", LastName = "L", Lang = lang };
         var facts = new LearnerFacts(course, snapshot, settings, start.AddDays(30));
         var link = questionnaire ? new QuestionnaireLink("https://service.example/q/x", "Questionnaire", start.AddDays(90), Anonymous: true) : null;
-        return Model(new MailContext(course, learner, facts, "https://service.example/u/1.x", link), Languages.Culture(lang), new PlatformOptions());
+        var model = Model(new MailContext(course, learner, facts, "https://service.example/u/1.x", link), Languages.Culture(lang), new PlatformOptions());
+        // What the layout's document head shows, set by Render from the subject and text parts.
+        model["mailSubject"] = "Subject";
+        model["preheader"] = "Preheader";
+        return model;
     }
 
     /// <summary>The Moodle site's links every mail carries, built once per site URL rather than once per mail.</summary>

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using CourseNotification.Questionnaires;
 using CourseNotification.Storage;
 using CourseNotification.Tests.Integration;
@@ -30,7 +32,7 @@ public sealed class AnswerPageTests
         StringAssert.Contains(await page.Locator(".note").InnerTextAsync(), "Vos réponses sont anonymes");
         await AssertFitsAsync(page, "the form");
         Assert.AreEqual(1, await page.GetByRole(AriaRole.Group, new() { Name = "1. Les objectifs de la formation ont été atteints. (obligatoire)" }).CountAsync(), "a question is a named group");
-        Assert.AreEqual(1, await page.GetByLabel("8. Un commentaire, une suggestion d'amélioration ?").CountAsync(), "the comment box has its label");
+        Assert.AreEqual(1, await page.GetByLabel("8. Un commentaire, une suggestion d'amélioration\u00A0?").CountAsync(), "the comment box has its label");
         await Chromium.ScreenshotAsync(page, TestContext, "answer-fr-360");
 
         // Two answers, one of them with the keyboard only, then send: the rest is required.
@@ -53,7 +55,7 @@ public sealed class AnswerPageTests
         await second.GotoAsync(url);
         await FillAsync(page, "Rythme parfait.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Envoyer mes réponses" }).ClickAsync();
-        Assert.AreEqual("Merci pour vos réponses !", await page.Locator("h1").InnerTextAsync());
+        Assert.AreEqual("Merci pour vos réponses\u00A0!", await page.Locator("h1").InnerTextAsync());
         await Chromium.ScreenshotAsync(page, TestContext, "answer-fr-360-thanks");
 
         // The same form, open in another tab since before, sent after: refused, nothing changed.
@@ -87,6 +89,35 @@ public sealed class AnswerPageTests
         Assert.AreEqual("This questionnaire is closed", await page.Locator("h1").InnerTextAsync());
         await Chromium.ScreenshotAsync(page, TestContext, "answer-en-360-expired");
         Assert.AreEqual(1, await CountAnswersAsync(host, course));
+    }
+
+    [TestMethod]
+    [DataRow(390)]
+    [DataRow(360)]
+    [DataRow(1024)]
+    public async Task The_page_names_its_course_and_the_0_to_10_scale_wraps_evenly(int width)
+    {
+        await using var host = await LocalHost.StartAsync();
+        var course = TestIds.Next();
+        (await host.Http.PutAsJsonAsync("api/snapshots", new JsonObject
+        {
+            ["courses"] = new JsonArray(new JsonObject { ["id"] = course, ["fullName"] = "Sécurité au travail", ["startDate"] = "2031-01-06T00:00:00+01:00" }),
+        }, TestContext.CancellationToken)).EnsureSuccessStatusCode();
+        var page = await Chromium.NewPageAsync(width: width, height: 800);
+        await page.GotoAsync(await IssueAsync(host, course, "fr", TimeSpan.FromDays(30)));
+        Assert.AreEqual("Formation «\u00A0Sécurité au travail\u00A0»", await page.Locator(".course").InnerTextAsync(), "which course the learner is asked about");
+
+        // The labels of the 0-10 question, grouped by the line they sit on.
+        var tops = new List<double>();
+        foreach (var label in await page.Locator("#q-recommend label").AllAsync())
+        {
+            tops.Add(Math.Round((await label.BoundingBoxAsync())!.Y));
+        }
+        var lines = tops.GroupBy(t => t).Select(g => g.Count()).ToList();
+        Assert.AreEqual(11, lines.Sum());
+        Assert.IsTrue(lines.Max() - lines.Min() <= 1, $"at {width}px the scale wraps into lines of {string.Join(", ", lines)} labels: evenly, no \"10\" alone");
+        await AssertFitsAsync(page, "the form");
+        await Chromium.ScreenshotAsync(page, TestContext, $"answer-fr-{width}-scale");
     }
 
     /// <summary>A real invitation's link for a fresh course, expiring after the given time (negative: already expired).</summary>

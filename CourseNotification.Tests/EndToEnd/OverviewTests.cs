@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CourseNotification.Cli.Hosting;
 using CourseNotification.Enrolments;
+using CourseNotification.Questionnaires;
 using CourseNotification.Scanning;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
@@ -61,5 +62,34 @@ public sealed class OverviewTests
         Assert.AreEqual(HttpStatusCode.BadRequest, (await http.GetAsync("api/overview?from=2040-01-01T00:00:00Z&to=2039-01-01T00:00:00Z", TestContext.CancellationToken)).StatusCode);
 
         await poison.ClearMessagesAsync(TestContext.CancellationToken);
+    }
+
+    [TestMethod]
+    public async Task An_answer_is_not_counted_as_a_send_and_the_period_is_written_in_utc()
+    {
+        var now = Opening.AddHours(10);
+        await using var host = await LocalHost.StartAsync(new ShiftableClock(now), false);
+        var course = TestIds.Next();
+        var learner = TestIds.Next();
+        (await host.Http.PutAsJsonAsync("api/snapshots", new JsonObject
+        {
+            ["courses"] = new JsonArray(new JsonObject { ["id"] = course, ["fullName"] = "Réponses", ["startDate"] = Opening.ToString("O") }),
+        }, TestContext.CancellationToken)).EnsureSuccessStatusCode();
+        var ledger = host.App.Services.GetRequiredService<LedgerStore>();
+        var day = DateOnly.FromDateTime(Opening.Date);
+        // The invitation went out (a mail); the learner answered it (a ledger row, not a mail).
+        var invitation = new SendKey(course, learner, QuestionnaireSignals.Invitation("hot"), day, 0);
+        var claim = await ledger.TryClaimAsync(invitation, now, TimeSpan.FromMinutes(2), TestContext.CancellationToken);
+        await ledger.MarkSentAsync(invitation, claim.ETag, now, "<q@example.org>", TestContext.CancellationToken);
+        Assert.IsTrue(await ledger.TryRecordOnceAsync(new SendKey(course, learner, QuestionnaireSignals.Answered("hot"), day, 0), day, TestContext.CancellationToken));
+
+        // A period given in Paris time (+02:00 in June).
+        var period = $"from={Uri.EscapeDataString(now.AddDays(-1).ToString("O"))}&to={Uri.EscapeDataString(now.AddDays(1).ToString("O"))}";
+        var overview = (await host.Http.GetFromJsonAsync<JsonObject>($"api/overview?{period}", TestContext.CancellationToken))!;
+        var row = overview["courses"]!.AsArray().Single(c => (long)c!["courseId"]! == course)!;
+        Assert.AreEqual(1, (int)row["sent"]!, "one mail went out; the answer is not a send");
+
+        var page = await host.Http.GetStringAsync($"overview?{period}", TestContext.CancellationToken);
+        StringAssert.Contains(page, "From 2038-06-06 08:00 to 2038-06-08 08:00 UTC.", "10:00 in Paris is 08:00 UTC");
     }
 }

@@ -43,7 +43,7 @@ public sealed class UnsubscribeTests
         var page = await http.GetAsync(path, TestContext.CancellationToken);
         var html = await page.Content.ReadAsStringAsync(TestContext.CancellationToken);
         Assert.AreEqual(HttpStatusCode.OK, page.StatusCode);
-        StringAssert.Contains(html, "Ne plus recevoir de rappels ?");
+        StringAssert.Contains(html, "Ne plus recevoir de rappels&#xA0;?");
         StringAssert.Contains(html, $"<form method=\"post\" action=\"{path}\">");
         Assert.AreEqual(DecisionState.Scheduled, await FirstCallStateAsync(http, course, learner, at.AddDays(1)), "a GET (a link scanner) changes nothing");
 

@@ -55,7 +55,7 @@ public sealed partial class WelcomeSliceTests
         using var inbox = new MaildevInbox((await SharedServices.MaildevAsync()).WebUrl);
         var mails = await inbox.WaitForAsync(m => m.To == Address(french) || m.To == Address(english), 2, TimeSpan.FromSeconds(60), TestContext.CancellationToken);
         var frenchMail = mails.Single(m => m.To == Address(french));
-        Assert.AreEqual($"Bienvenue dans « Gestes et postures », Prénom{french}", frenchMail.Subject);
+        Assert.AreEqual($"Bienvenue dans «\u00A0Gestes et postures\u00A0», Prénom{french}", frenchMail.Subject);
         Assert.AreEqual("fr", frenchMail.ContentLanguage);
         // Midnight in Paris is 18:00 the day before in Toronto: her course opened on Sunday 28 February.
         StringAssert.Contains(frenchMail.Text, "dimanche 28 février 2027", "the date in the learner's culture and time zone");

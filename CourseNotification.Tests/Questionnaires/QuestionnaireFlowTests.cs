@@ -38,7 +38,7 @@ public sealed partial class QuestionnaireFlowTests
         var invitations = await inbox.WaitForAsync(m => m.To.StartsWith($"u{course}-", StringComparison.Ordinal) && LinkIn(m) is not null, 2, TimeSpan.FromSeconds(30), TestContext.CancellationToken);
         Assert.AreEqual(2, invitations.Count, "one invitation each");
         var french = invitations.Single(m => m.To == $"u{course}-{answering}@example.org");
-        Assert.AreEqual("Inès, votre avis sur « Management d'équipe » en 3 minutes", french.Subject);
+        Assert.AreEqual("Inès, votre avis sur «\u00A0Management d'équipe\u00A0» en 3 minutes", french.Subject);
         StringAssert.Contains(french.Text, "Vos réponses sont anonymes");
         var path = LinkIn(french)!;
         StringAssert.Contains(french.Html, $"href=\"http://public.example{path}\"");
@@ -64,7 +64,7 @@ public sealed partial class QuestionnaireFlowTests
 
         var accepted = await PostAsync(http, path, Complete("Très bien, merci à Chloé <b>!</b> Inès (ines@example.org)"));
         Assert.AreEqual(HttpStatusCode.OK, accepted.StatusCode, await accepted.Content.ReadAsStringAsync(TestContext.CancellationToken));
-        StringAssert.Contains(await accepted.Content.ReadAsStringAsync(TestContext.CancellationToken), "Merci pour vos réponses !");
+        StringAssert.Contains(await accepted.Content.ReadAsStringAsync(TestContext.CancellationToken), "Merci pour vos réponses&#xA0;!");
         var again = await PostAsync(http, path, Complete("encore"));
         Assert.AreEqual(HttpStatusCode.Conflict, again.StatusCode);
         StringAssert.Contains(await again.Content.ReadAsStringAsync(TestContext.CancellationToken), "une seconde fois et rien n&#x27;a été modifié");

@@ -159,6 +159,29 @@ public sealed class QualiopiReportTests
     }
 
     [TestMethod]
+    public async Task A_campaign_named_without_courses_reports_the_questionnaire_it_asks()
+    {
+        await using var host = await LocalHost.StartAsync();
+        var course = TestIds.Next();
+        var campaign = $"cold{course}";
+        (await host.Http.PutAsJsonAsync("api/snapshots", new JsonObject
+        {
+            ["courses"] = new JsonArray(new JsonObject { ["id"] = course, ["fullName"] = "Froid", ["startDate"] = "2031-01-06T00:00:00+01:00" }),
+        }, TestContext.CancellationToken)).EnsureSuccessStatusCode();
+        (await host.Http.PutAsJsonAsync($"api/courses/{course}/settings", new JsonObject
+        {
+            ["campaigns"] = new JsonArray(new JsonObject { ["id"] = campaign, ["questionnaire"] = QuestionnaireCatalog.Cold, ["trigger"] = "accessEnd", ["delayDays"] = 7 }),
+        }, TestContext.CancellationToken)).EnsureSuccessStatusCode();
+
+        var json = (await host.Http.GetFromJsonAsync<JsonObject>($"api/reports/qualiopi?campaign={campaign}&format=json", TestContext.CancellationToken))!;
+        Assert.AreEqual(QuestionnaireCatalog.Cold, (string?)json["scope"]!["questionnaire"], "the cold campaign's questionnaire, not the hot one");
+
+        var unknown = await host.Http.GetAsync("api/reports/qualiopi?campaign=nobody-has-it&format=json", TestContext.CancellationToken);
+        Assert.AreEqual(404, (int)unknown.StatusCode);
+        Assert.AreEqual("campaign", (string?)(await unknown.Content.ReadFromJsonAsync<JsonObject>(TestContext.CancellationToken))!["field"]);
+    }
+
+    [TestMethod]
     public async Task Cn_report_writes_the_same_report_to_a_file_and_refuses_a_wrong_parameter_by_name()
     {
         await using var host = await LocalHost.StartAsync();

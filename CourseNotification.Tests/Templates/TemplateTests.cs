@@ -53,7 +53,7 @@ public sealed class TemplateTests
         };
     }
 
-    private static RenderedMail Render(string signal, string lang, SignalSettings? settings = null, Learner? learner = null, EnrolmentSnapshot? snapshot = null, DateTimeOffset? at = null)
+    internal static RenderedMail Render(string signal, string lang, SignalSettings? settings = null, Learner? learner = null, EnrolmentSnapshot? snapshot = null, DateTimeOffset? at = null)
     {
         var situation = Situation(signal, lang);
         var facts = new LearnerFacts(Course, snapshot ?? situation.Snapshot, settings ?? Settings, at ?? situation.At);
@@ -89,11 +89,27 @@ public sealed class TemplateTests
     }
 
     [TestMethod]
+    [DynamicData(nameof(EverySignalInBothLanguages))]
+    public void Every_html_part_is_a_whole_document_with_its_language_charset_and_a_hidden_preheader(string signal, string lang)
+    {
+        var mail = Render(signal, lang);
+        StringAssert.StartsWith(mail.Html, "<!DOCTYPE html>\n<html lang=\"" + lang + "\">");
+        StringAssert.Contains(mail.Html, "<meta charset=\"utf-8\">");
+        var title = System.Text.RegularExpressions.Regex.Match(mail.Html, "<title>(?<text>[^<]*)</title>").Groups["text"].Value;
+        Assert.AreEqual(mail.Subject, System.Net.WebUtility.HtmlDecode(title), "the subject as the document's title");
+        StringAssert.EndsWith(mail.Html, "</body>\n</html>");
+        var preheader = System.Text.RegularExpressions.Regex.Match(mail.Html, "<div style=\"display:none;[^\"]*\">(?<text>[^<]+)</div>").Groups["text"].Value;
+        preheader = System.Net.WebUtility.HtmlDecode(preheader);
+        Assert.IsTrue(preheader.Length is > 20 and <= 141, $"a preheader line: '{preheader}'");
+        Assert.IsFalse(preheader.StartsWith(lang == "fr" ? "Bonjour" : "Hello", StringComparison.Ordinal), "the line after the greeting, not the greeting");
+    }
+
+    [TestMethod]
     public void Numbers_of_days_are_computed_not_written_into_the_text()
     {
         // end3 caught up a day late: two days are left, and the mail says so.
         var late = Render(SignalKeys.End3, "fr", at: End.AddDays(-2).AddHours(9));
-        Assert.AreEqual("Plus que 2 jours pour terminer « Sécurité au travail »", late.Subject);
+        Assert.AreEqual("Plus que 2 jours pour terminer «\u00A0Sécurité au travail\u00A0»", late.Subject);
         StringAssert.Contains(late.Text, "il vous reste 2 jours");
 
         var lastDay = Render(SignalKeys.End1, "en");
@@ -126,6 +142,17 @@ public sealed class TemplateTests
         Assert.AreEqual("Bonjour Jeanne Dupont (jdupont), Sécurité au travail n°12 sur Formapro : https://moodle.formapro.fr https://moodle.formapro.fr/user/contactsitesupport.php", mail.Text);
         StringAssert.Contains(mail.Html, "Commencer la formation", "a part the course leaves out keeps the default");
         Assert.AreEqual("Welcome to \"Sécurité au travail\", Jeanne", Render(SignalKeys.Welcome, "en", settings).Subject, "other languages keep the default");
+    }
+
+    [TestMethod]
+    public void A_course_html_without_the_layout_is_still_a_whole_document()
+    {
+        var own = new TemplateText(null, "<p>Bonjour {{firstName}}, à bientôt sur {{siteName}}.</p>", null);
+        var settings = Settings with { Templates = new Dictionary<string, IReadOnlyDictionary<string, TemplateText>> { [SignalKeys.Welcome] = new Dictionary<string, TemplateText> { ["fr"] = own } } };
+        var mail = Render(SignalKeys.Welcome, "fr", settings, learner: Learner("fr", "<b>Zoé</b>"));
+        StringAssert.StartsWith(mail.Html, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">");
+        StringAssert.Contains(mail.Html, "<p>Bonjour &lt;b&gt;Zoé&lt;/b&gt;, à bientôt sur Formapro.</p>\n</body>\n</html>");
+        Assert.IsFalse(mail.Html.Contains("<b>Zo", StringComparison.Ordinal), "the subject and preheader in the head are escaped too");
     }
 
     [TestMethod]
