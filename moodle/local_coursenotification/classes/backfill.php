@@ -75,18 +75,30 @@ final class backfill {
         $pages = max(1, (int) ceil($total / $this->perpage));
         $sent = 0;
         for ($page = $frompage; $page < $pages; $page++) {
-            $state = self::page_state($courseid, $page, $this->perpage);
             $meta = ['courseId' => $courseid, 'page' => $page, 'pages' => $pages, 'perPage' => $this->perpage,
                 'total' => $total, 'last' => $page === $pages - 1];
-            $envelope = envelope::state($state, $meta);
-            $count = count($state['enrolments']);
             if ($this->dryrun) {
+                $state = self::page_state($courseid, $page, $this->perpage);
+                $envelope = envelope::state($state, $meta);
+                $count = count($state['enrolments']);
                 $this->say(sprintf('course %d page %d/%d: %d enrolments, %d people (dry run, %d bytes)', $courseid,
                     $page + 1, $pages, $count, count($state['learners']), strlen(json_encode($envelope, outbox::JSON))));
                 $sent += $count;
                 continue;
             }
-            $response = webhook::send($envelope);
+            // One envelope at a time per site (the delivery task takes the same lock), so an envelope sent
+            // later always carries state read later.
+            $lock = \core\lock\lock_config::get_lock_factory('local_coursenotification')->get_lock('delivery', 120, 600);
+            if (!$lock) {
+                return ['ok' => false, 'pages' => $page - $frompage, 'enrolments' => $sent, 'error' => 'delivery lock busy',
+                    'page' => $page];
+            }
+            try {
+                $state = self::page_state($courseid, $page, $this->perpage);
+                $response = webhook::send(envelope::state($state, $meta));
+            } finally {
+                $lock->release();
+            }
             if (!$response->ok) {
                 $this->say(sprintf('course %d page %d/%d: failed: %s', $courseid, $page + 1, $pages, $response->error));
                 set_config('lasterror', $response->error, 'local_coursenotification');
@@ -94,6 +106,7 @@ final class backfill {
                 return ['ok' => false, 'pages' => $page - $frompage, 'enrolments' => $sent, 'error' => $response->error,
                     'page' => $page];
             }
+            $count = count($state['enrolments']);
             $sent += $count;
             $this->say(sprintf('course %d page %d/%d: %d enrolments, %d people sent (HTTP %d, %d ms)', $courseid,
                 $page + 1, $pages, $count, count($state['learners']), $response->status, $response->ms));

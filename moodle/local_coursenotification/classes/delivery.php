@@ -19,9 +19,9 @@ namespace local_coursenotification;
 /**
  * Delivers the outbox: batches of due rows, one signed envelope each, rows deleted only on 2xx.
  *
- * A batch the service refuses as malformed (4xx other than 408/429) is split in halves until the rows
+ * A batch the service refuses as malformed (400, 413, 422) is split in halves until the rows
  * at fault are alone, so one bad event never holds back the others. On a transport failure or a 5xx
- * the rows get their backoff and the run stops (the service is down: no point hammering it).
+ * (or 401/403/404: settings) the rows get their backoff and the run stops (the service is down: no point hammering it).
  *
  * @package    local_coursenotification
  * @copyright  2026 CourseNotification contributors

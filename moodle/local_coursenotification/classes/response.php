@@ -32,7 +32,7 @@ final class response {
      * @param string $body the answer's body
      * @param string $error why it failed ("" when ok)
      * @param int $ms duration in milliseconds
-     * @param bool $refused 4xx other than 408/429: the service refuses the content (retrying as is will not help)
+     * @param bool $refused 400, 413 or 422: the service refuses the content (retrying it as is will not help)
      */
     public function __construct(
         public readonly bool $ok,

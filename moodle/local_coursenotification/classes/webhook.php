@@ -95,6 +95,7 @@ final class webhook {
         $curl->setHeader([
             'Content-Type: application/json',
             'Accept: application/json',
+            'Expect:', // No "100-continue" round trip before the body.
             'webhook-id: ' . $id,
             'webhook-timestamp: ' . $timestamp,
             'webhook-signature: ' . self::signature($key, $id, $timestamp, $body),
@@ -113,7 +114,10 @@ final class webhook {
             return new response(false, 0, '', 'Connection: ' . $error, $ms, false);
         }
         $ok = $status >= 200 && $status < 300;
-        $refused = $status >= 400 && $status < 500 && $status !== 408 && $status !== 429;
+        // The service refuses the content (malformed, too large): retrying the same envelope will not help,
+        // a smaller one may. Any other failure (401/403/404: configuration; 408/429/5xx: load or outage) is
+        // the service's or the settings', and the same envelope is retried after the backoff.
+        $refused = in_array($status, [400, 413, 422], true);
         $excerpt = \core_text::substr(trim($answer), 0, 500);
         $error = $ok ? '' : ($refused ? 'Refused: ' : '') . "HTTP $status: $excerpt";
         return new response($ok, $status, $answer, $error, $ms, $refused);
