@@ -15,7 +15,7 @@
 // along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
 
 /**
- * One scenario step through Moodle's own APIs (so the real events fire): php step.php --action=A --course=ID --user=ID|--users=1,2 [...]. Actions: enrol [--start=UNIX|--startdays=N] [--end=UNIX|--enddays=N] [--role=student]; update [--start] [--end] [--startdays] [--enddays] [--status=active|suspended]; suspend; unsuspend; unenrol; view [--cmid=ID]; complete --cmid=ID; profile [--lang] [--timezone] [--firstname] [--suspended=0|1]; deleteuser; disablemethod; enablemethod; courseupdate [--enddays] [--visible=0|1]. Prints Moodle's truth for the people and course touched afterwards.
+ * One scenario step through Moodle's own APIs (so the real events fire): php step.php --action=A --course=ID --user=ID|--users=1,2 [...]. Actions: enrol [--start=UNIX|--startdays=N] [--end=UNIX|--enddays=N] [--role=student]; update [--start] [--end] [--startdays] [--enddays] [--status=active|suspended]; suspend; unsuspend; unenrol; view [--cmid=ID]; complete --cmid=ID; profile [--lang] [--timezone] [--firstname] [--suspended=0|1]; deleteuser; disablemethod; enablemethod; courseupdate [--enddays] [--visible=0|1]; deletecourse. Prints Moodle's truth for the people and course touched afterwards.
  *
  * @package    local_coursenotification
  * @copyright  2026 CourseNotification contributors
@@ -123,6 +123,9 @@ scenario_run(function () {
                 $data->visible = (int) $o['visible'];
             }
             update_course($data);
+            break;
+        case 'deletecourse':
+            delete_course($courseid, false);
             break;
         default:
             throw new invalid_parameter_exception('unknown --action ' . $o['action']);
