@@ -117,6 +117,7 @@ scenario_run(function () {
         case 'courseupdate':
             $data = (object) ['id' => $courseid];
             if ($end !== null) {
+                $data->startdate = (int) $DB->get_field('course', 'startdate', ['id' => $courseid]);
                 $data->enddate = $end;
             }
             if ($o['visible'] !== null) {

@@ -70,7 +70,7 @@ final class observer {
             return;
         }
         try {
-            if (!self::wanted($event, $name, $listed) || !scope::configured()) {
+            if (!scope::configured() || !self::wanted($event, $name, $listed)) {
                 return;
             }
             outbox::add($event);

@@ -31,7 +31,8 @@ $functions = [
             . 'status, start, end, roles, last access, completion) and their users (names, email, language, '
             . 'resolved time zone, suspension).',
         'type'         => 'read',
-        'capabilities' => 'local/coursenotification:viewstate',
+        // Opening any course (the function validates the course context): course:view and viewhiddencourses.
+        'capabilities' => 'local/coursenotification:viewstate, moodle/course:view, moodle/course:viewhiddencourses',
         'ajax'         => false,
     ],
 ];
