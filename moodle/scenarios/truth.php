@@ -1,0 +1,31 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+/**
+ * Moodle's truth for a course (every enrolment, or --users=1,2): php truth.php --course=ID [--users=...].
+ *
+ * @package    local_coursenotification
+ * @copyright  2026 CourseNotification contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+require(__DIR__ . '/lib.php');
+
+scenario_run(function () {
+    $o = scenario_options(['course' => 0, 'users' => '']);
+    $users = $o['users'] !== '' ? array_map('intval', explode(',', $o['users'])) : null;
+    return ['truth' => scenario_truth((int) $o['course'], $users)];
+});
