@@ -19,7 +19,7 @@
  *
  * Every script prints one JSON object on stdout and exits 0, or prints {"ok": false, "error": ...} and
  * exits 1. The Moodle site is found from MOODLE_WWW (its www folder), else $SITE/www, else
- * /tmp/moodle-site/www (the harness in ../shared/tools/moodle).
+ * /tmp/moodle-site/www.
  *
  * @package    local_coursenotification
  * @copyright  2026 CourseNotification contributors
