@@ -42,16 +42,11 @@ internal sealed record EnrolmentUpsert
             Start = HasStart ? Start : existing?.Start,
             End = HasEnd ? End : existing?.End,
         };
-        return snapshot.WithEnrolment(enrolment).WithProfile(learner is null ? null : LearnerProfile.Of(learner)) with
+        // An upsert is the administrator's word on the completion (it may clear one); accesses only move on.
+        return snapshot.WithEnrolment(enrolment).WithProfile(learner is null ? null : LearnerProfile.Of(learner)).WithAccess(FirstAccess, LastAccess) with
         {
             Roles = Roles ?? snapshot.Roles,
-            FirstAccess = Earliest(snapshot.FirstAccess, FirstAccess),
-            LastAccess = Latest(snapshot.LastAccess, LastAccess),
             CompletedAt = HasCompletedAt ? CompletedAt : snapshot.CompletedAt,
         };
     }
-
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
-
-    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

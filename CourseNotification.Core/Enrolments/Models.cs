@@ -95,6 +95,20 @@ public sealed record EnrolmentSnapshot
     public DateTimeOffset? CompletedAt { get; init; }
     public LearnerProfile? Profile { get; init; }
 
+    /// <summary>Course accesses seen: the first access is the earliest ever seen, the last the latest; an older report moves neither back.</summary>
+    public EnrolmentSnapshot WithAccess(DateTimeOffset? first, DateTimeOffset? last) => this with
+    {
+        FirstAccess = Earliest(FirstAccess, Earliest(first, last)),
+        LastAccess = Latest(LastAccess, last ?? first),
+    };
+
+    /// <summary>A completion seen (an event, a sync): the first one counts.</summary>
+    public EnrolmentSnapshot WithCompletion(DateTimeOffset? at) => this with { CompletedAt = Earliest(CompletedAt, at) };
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+
     /// <summary>Applies a role event unless a newer one for the same role was applied already.</summary>
     public EnrolmentSnapshot WithRoleEvent(string role, bool assigned, DateTimeOffset at)
     {

@@ -1,0 +1,58 @@
+using CourseNotification.Enrolments;
+
+namespace CourseNotification.Tests.Enrolments;
+
+/// <summary>The merge rules every way in shares, on the records themselves: what a late, repeated or partial report may and may not change.</summary>
+[TestClass]
+public sealed class MergeRuleTests
+{
+    private static readonly DateTimeOffset T = new(2030, 5, 6, 9, 0, 0, TimeSpan.Zero);
+    private static readonly EnrolmentSnapshot Empty = new() { CourseId = 1, LearnerId = 2 };
+
+    [TestMethod]
+    public void First_access_is_the_earliest_seen_and_last_access_the_latest()
+    {
+        var seen = Empty.WithAccess(T.AddDays(3), T.AddDays(5)).WithAccess(T.AddDays(1), T.AddDays(4)).WithAccess(null, T.AddDays(2));
+        Assert.AreEqual((T.AddDays(1), T.AddDays(5)), (seen.FirstAccess, seen.LastAccess));
+    }
+
+    [TestMethod]
+    public void A_last_access_alone_is_also_a_first_access_when_none_is_known()
+    {
+        var seen = Empty.WithAccess(null, T);
+        Assert.AreEqual((T, T), (seen.FirstAccess, seen.LastAccess));
+    }
+
+    [TestMethod]
+    public void The_first_completion_counts()
+    {
+        Assert.AreEqual(T, Empty.WithCompletion(T.AddDays(2)).WithCompletion(T).WithCompletion(T.AddDays(9)).WithCompletion(null).CompletedAt);
+    }
+
+    [TestMethod]
+    public void An_opt_out_copied_in_is_never_taken_back_by_an_older_copy()
+    {
+        var optedOut = Empty.WithProfile(new LearnerProfile("fr", "Europe/Paris", false, OptedOut: true));
+        var later = optedOut.WithProfile(new LearnerProfile("en", "America/Montreal", false, OptedOut: false));
+        Assert.AreEqual(("en", true), (later.Profile!.Lang, later.Profile.OptedOut), "the other fields follow, the opt-out stays");
+        Assert.AreEqual(optedOut.Profile, optedOut.WithProfile(null).Profile, "no profile given keeps the stored one");
+    }
+
+    [TestMethod]
+    public void A_role_event_older_than_the_last_one_for_that_role_changes_nothing()
+    {
+        var assigned = Empty.WithRoleEvent("student", assigned: true, T.AddDays(2));
+        var late = assigned.WithRoleEvent("student", assigned: false, T.AddDays(1));
+        CollectionAssert.AreEqual(new[] { "student" }, late.Roles!.ToArray());
+        Assert.AreEqual(0, assigned.WithRoleEvent("student", assigned: false, T.AddDays(3)).Roles!.Count);
+    }
+
+    [TestMethod]
+    public void An_enrolment_replaces_the_one_with_its_id_and_keeps_the_others()
+    {
+        var two = Empty.WithEnrolment(new Enrolment { Id = 7, Method = "manual" }).WithEnrolment(new Enrolment { Id = 8, Method = "self" });
+        var replaced = two.WithEnrolment(new Enrolment { Id = 7, Method = "cohort", Active = false });
+        Assert.AreEqual(2, replaced.Enrolments.Count);
+        Assert.AreEqual(("cohort", false), (replaced.Enrolments.Single(e => e.Id == 7).Method, replaced.Enrolments.Single(e => e.Id == 7).Active));
+    }
+}
