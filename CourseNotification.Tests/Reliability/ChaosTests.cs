@@ -81,6 +81,8 @@ public sealed class ChaosTests
         builder.Services.AddSingleton(StorageAccount.FromConfiguration(builder.Configuration, options =>
         {
             options.AddPolicy(faults, HttpPipelinePosition.PerRetry);
+            // Azure's limits behind the faults, as in every other test's storage clients.
+            options.AddPolicy(AzureLimits.For(azurite.ConnectionString), HttpPipelinePosition.PerRetry);
             options.Retry.Delay = TimeSpan.FromMilliseconds(20);
             options.Retry.MaxDelay = TimeSpan.FromMilliseconds(200);
         }));

@@ -8,9 +8,11 @@ using Azure.Data.Tables;
 using CourseNotification.Cli.Hosting;
 using CourseNotification.Cli.Local;
 using CourseNotification.Storage;
+using CourseNotification.Tests.Integration;
 using CsCheck;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CourseNotification.Tests.Security;
 
@@ -49,7 +51,9 @@ public sealed partial class HttpFuzzTests
             ["Email:Outbox:Directory"] = Path.Combine(Path.GetTempPath(), "fuzz-outbox-" + Guid.NewGuid().ToString("N")),
             ["Logging:LogLevel:Default"] = "Warning",
         }).Build();
-        await using var app = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false, quietLogs: true);
+        // Azure's limits too: a request Azure Storage would refuse must be a 4xx naming the field, not a 500.
+        await using var app = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false, quietLogs: true,
+            services: services => services.AddSingleton(AzureLimits.PolicyFor(azurite.ConnectionString)));
         await app.StartAsync(TestContext.CancellationToken);
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
         await SeedAsync(http);
