@@ -27,6 +27,7 @@ namespace CourseNotification.Tests.Reliability;
 /// CHAOS_SENDS asks for more (2,000: about as far as Azurite's queues stay quick).
 /// </summary>
 [TestClass]
+[TestCategory("chaos")]
 public sealed class ChaosTests
 {
     private const int LearnersPerCourse = 40;

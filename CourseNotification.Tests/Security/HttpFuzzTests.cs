@@ -23,6 +23,7 @@ namespace CourseNotification.Tests.Security;
 /// storage. Runs on its own Azurite so that the storage it watches is its own.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed partial class HttpFuzzTests
 {
     /// <summary>The seed (FUZZ_SEED explores elsewhere); a failure prints the one that reproduces it.</summary>

@@ -24,6 +24,8 @@ namespace CourseNotification.Tests.Security;
 /// pages keep working, in Chromium too; every answer carries the security headers.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
+[TestCategory("browser")]
 public sealed partial class LocalHostGuardTests
 {
     private const string Key = "local-key-0123456789abcdef";
