@@ -26,9 +26,15 @@ public static class LongText
         {
             return false;
         }
-        for (var part = 0; part == 0 || part * PartChars < text.Length; part++)
+        var part = 0;
+        for (; part == 0 || part * PartChars < text.Length; part++)
         {
             entity[NameOf(name, part)] = text.Substring(part * PartChars, Math.Min(PartChars, text.Length - part * PartChars));
+        }
+        // Parts of a longer text the entity held before (an entity read, changed and replaced).
+        for (; part < MaxParts; part++)
+        {
+            entity.Remove(NameOf(name, part));
         }
         return true;
     }

@@ -109,6 +109,33 @@ public sealed class RowsAtTheirLargestTests
         Assert.AreEqual(16 * 252, await InvitedAsync(answers, course), "the counts as they were");
     }
 
+    [TestMethod]
+    public async Task An_answer_with_the_longest_texts_a_form_carries_is_stored_read_back_and_anonymized()
+    {
+        await using var core = await CoreServices.StartAsync();
+        var answers = core.Get<AnswerStore>();
+        var (course, learner) = (TestIds.Next(), TestIds.Next());
+        // Two free-text questions answered to their 4,000 characters, accented: 48 KB as a form (under its 64 KiB),
+        // 48,000 characters as JSON (each é escaped to six), more than one Table property holds.
+        var comment = string.Concat(Enumerable.Repeat("é", AnswerValidation.MaxTextLength));
+        var values = new Dictionary<string, IReadOnlyList<string>> { ["liked"] = [comment], ["improve"] = ["Sam " + comment[4..]], ["overall"] = ["5"] };
+        await answers.AddAsync(new StoredAnswer(course, "hot", "long-texts", "fr", new(2031, 3, 12), false, learner, values), TestContext.CancellationToken);
+        var read = (await answers.OfLearnerAsync(course, learner, TestContext.CancellationToken)).Single();
+        Assert.AreEqual(comment, read.Values["liked"].Single());
+        Assert.AreEqual("Sam " + comment[4..], read.Values["improve"].Single());
+
+        // Erasure rewrites the row with shorter texts: nothing of the longer one is left behind.
+        await answers.AnonymizeAsync(course, learner, text => text.Length > 10 ? text.Replace("Sam ", "", StringComparison.Ordinal)[..10] : text, TestContext.CancellationToken);
+        var anonymous = new List<StoredAnswer>();
+        await foreach (var page in answers.ListPagesAsync(course, new(2031, 3, 1), new(2031, 3, 31), TestContext.CancellationToken))
+        {
+            anonymous.AddRange(page);
+        }
+        Assert.AreEqual((null, "éééééééééé", "5"), (anonymous.Single().LearnerId, anonymous.Single().Values["improve"].Single(), anonymous.Single().Values["overall"].Single()));
+        var row = (await core.Get<StorageAccount>().Table(StorageNames.AnswersTable).GetEntityAsync<Azure.Data.Tables.TableEntity>(StorageNames.Key(course), anonymous.Single().RowKey, cancellationToken: TestContext.CancellationToken)).Value;
+        Assert.IsFalse(row.Keys.Any(k => k.StartsWith("Values_", StringComparison.Ordinal)), string.Join(", ", row.Keys));
+    }
+
     private async Task<List<SendKey>> DueAsync(CoreServices core, long course)
     {
         var due = new List<SendKey>();
