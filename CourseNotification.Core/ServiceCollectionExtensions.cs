@@ -32,7 +32,9 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => QueueSettings.FromHostJson());
-        services.AddSingleton(_ => StorageAccount.FromConfiguration(configuration));
+        // Every registered StoragePipelinePolicy goes into both clients' pipelines (none in production).
+        services.AddSingleton(sp => StorageAccount.FromConfiguration(
+            configuration, options => StoragePipelinePolicy.AddTo(options, sp.GetServices<StoragePipelinePolicy>())));
         services.AddSingleton<CourseStore>();
         services.AddSingleton<LearnerStore>();
         services.AddSingleton<SnapshotStore>();

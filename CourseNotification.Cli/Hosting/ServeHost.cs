@@ -15,8 +15,10 @@ namespace CourseNotification.Cli.Hosting;
 public static class ServeHost
 {
     /// <param name="logs">Another place logs go besides the console (tests read what the service logs).</param>
+    /// <param name="services">More services, before the Core ones (tests register Azure's storage limits as a <c>StoragePipelinePolicy</c>).</param>
     public static WebApplication Build(
-        IConfiguration configuration, TimeProvider clock, string urls, bool runWorkers = true, bool quietLogs = false, ILoggerProvider? logs = null)
+        IConfiguration configuration, TimeProvider clock, string urls, bool runWorkers = true, bool quietLogs = false, ILoggerProvider? logs = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddConfiguration(configuration);
@@ -31,6 +33,7 @@ public static class ServeHost
             builder.Logging.AddProvider(logs);
         }
         builder.Services.AddSingleton(clock);
+        services?.Invoke(builder.Services);
         builder.Services.AddCourseNotification(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<Pipeline>();

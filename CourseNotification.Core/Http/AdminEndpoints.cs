@@ -76,7 +76,10 @@ public sealed class AdminEndpoints(
             return Results.Problem(statusCode: 400, title: "The settings are not valid", detail: string.Join(" ", problems.Select(p => $"{p.Field}: {p.Message}")),
                 extensions: new Dictionary<string, object?> { ["field"] = problems[0].Field, ["errors"] = problems.Select(p => new { field = p.Field, message = p.Message }).ToList() });
         }
-        await settingsStore.SaveAsync(courseId, settings, cancellationToken);
+        if (!await settingsStore.SaveAsync(courseId, settings, cancellationToken))
+        {
+            return Problems.Field(413, "body", $"These settings are too large to store (at most {LongText.MaxChars} characters once saved as JSON): shorten the templates.");
+        }
         settingsProvider.Forget(courseId);
         logger.LogInformation("Settings of course {CourseId} replaced", courseId);
         return Results.Ok(new { courseId, settings, effective = Effective(settingsProvider.Platform.For(settings)) });

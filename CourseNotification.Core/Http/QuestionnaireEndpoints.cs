@@ -2,6 +2,7 @@ using System.Text.Json;
 using CourseNotification.Questionnaires;
 using Microsoft.AspNetCore.Http;
 using CourseNotification.Settings;
+using CourseNotification.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -49,7 +50,10 @@ public sealed class QuestionnaireEndpoints(
             return Results.Problem(statusCode: 400, title: "The questionnaire is not valid", detail: string.Join(" ", problems.Select(p => $"{p.Field}: {p.Problem}")),
                 extensions: new Dictionary<string, object?> { ["field"] = problems[0].Field, ["errors"] = problems.Select(p => new { field = p.Field, message = p.Problem }).ToList() });
         }
-        await catalog.SaveAsync(definition, cancellationToken);
+        if (!await catalog.SaveAsync(definition, cancellationToken))
+        {
+            return Problems.Field(413, "body", $"This questionnaire is too large to store (at most {LongText.MaxChars} characters once saved as JSON).");
+        }
         logger.LogInformation("Questionnaire {QuestionnaireId} saved with {QuestionCount} questions", definition.Id, definition.Questions.Count);
         return Results.Json(definition, QuestionnaireCatalog.Json);
     }

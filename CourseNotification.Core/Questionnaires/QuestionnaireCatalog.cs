@@ -31,14 +31,21 @@ public sealed class QuestionnaireCatalog(StorageAccount storage)
         }
         var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, id, cancellationToken: cancellationToken);
         return row.HasValue
-            ? JsonSerializer.Deserialize<QuestionnaireDefinition>(row.Value!.GetString("Definition")!, Json)
+            ? JsonSerializer.Deserialize<QuestionnaireDefinition>(LongText.Get(row.Value!, "Definition")!, Json)
             : Shipped.GetValueOrDefault(id);
     }
 
-    public Task SaveAsync(QuestionnaireDefinition definition, CancellationToken cancellationToken) =>
-        _table.UpsertEntityAsync(
-            new TableEntity(Partition, definition.Id) { ["Definition"] = JsonSerializer.Serialize(definition, Json) },
-            TableUpdateMode.Replace, cancellationToken);
+    /// <summary>Saves a definition; false, and nothing written, when it is too large for one row (<see cref="LongText.MaxChars"/> characters of JSON).</summary>
+    public async Task<bool> SaveAsync(QuestionnaireDefinition definition, CancellationToken cancellationToken)
+    {
+        var row = new TableEntity(Partition, definition.Id);
+        if (!LongText.TryPut(row, "Definition", JsonSerializer.Serialize(definition, Json)))
+        {
+            return false;
+        }
+        await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+        return true;
+    }
 
     private static QuestionnaireDefinition Load(string id)
     {

@@ -56,8 +56,8 @@ public sealed class AnswerStore(StorageAccount storage, SigningKeyStore keys)
             ["Questionnaire"] = answer.Questionnaire,
             ["Lang"] = answer.Lang,
             ["Test"] = answer.Test,
-            ["Values"] = JsonSerializer.Serialize(answer.Values, Json),
         };
+        PutValues(entity, answer.Values);
         if (answer.LearnerId is { } learnerId)
         {
             entity["LearnerId"] = learnerId;
@@ -134,7 +134,7 @@ public sealed class AnswerStore(StorageAccount storage, SigningKeyStore keys)
         {
             var row = (await _table.GetEntityAsync<TableEntity>(StorageNames.Key(courseId), answer.RowKey, cancellationToken: cancellationToken)).Value;
             row.Remove("LearnerId");
-            row["Values"] = JsonSerializer.Serialize(answer.Values.ToDictionary(v => v.Key, v => v.Value.Select(scrub).ToList()), Json);
+            PutValues(row, answer.Values.ToDictionary(v => v.Key, v => (IReadOnlyList<string>)[.. v.Value.Select(scrub)]));
             await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
         }
     }
@@ -158,6 +158,19 @@ public sealed class AnswerStore(StorageAccount storage, SigningKeyStore keys)
         return new CampaignDay(parts[2], parts[3], DateOnly.ParseExact(parts[0], "yyyy-MM-dd", CultureInfo.InvariantCulture), invited, reminded);
     }
 
+    /// <summary>
+    /// The answers as JSON, over several properties when longer than one holds (a form of 64 KiB with
+    /// accented or escaped text makes up to about 130,000 characters of JSON: always within a row).
+    /// </summary>
+    private static void PutValues(TableEntity entity, IReadOnlyDictionary<string, IReadOnlyList<string>> values)
+    {
+        var json = JsonSerializer.Serialize(values, Json);
+        if (!LongText.TryPut(entity, "Values", json))
+        {
+            throw new InvalidOperationException($"An answer of {json.Length} characters of JSON is more than a row holds.");
+        }
+    }
+
     private static StoredAnswer ToAnswer(TableEntity e) => new(
         StorageNames.ParseKey(e.PartitionKey),
         e.GetString("Campaign")!,
@@ -166,7 +179,7 @@ public sealed class AnswerStore(StorageAccount storage, SigningKeyStore keys)
         DateOnly.ParseExact(e.RowKey[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture),
         e.GetBoolean("Test") ?? false,
         e.GetInt64("LearnerId"),
-        JsonSerializer.Deserialize<Dictionary<string, IReadOnlyList<string>>>(e.GetString("Values")!, Json)!)
+        JsonSerializer.Deserialize<Dictionary<string, IReadOnlyList<string>>>(LongText.Get(e, "Values")!, Json)!)
     {
         RowKey = e.RowKey,
     };

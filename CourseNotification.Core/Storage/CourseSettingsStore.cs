@@ -4,7 +4,7 @@ using CourseNotification.Settings;
 
 namespace CourseNotification.Storage;
 
-/// <summary>Per-course settings, one row per course holding its <see cref="CourseSettings"/> as JSON.</summary>
+/// <summary>Per-course settings, one row per course holding its <see cref="CourseSettings"/> as JSON (over several properties when long: <see cref="LongText"/>).</summary>
 public sealed class CourseSettingsStore(StorageAccount storage)
 {
     private const string Partition = "course";
@@ -13,12 +13,19 @@ public sealed class CourseSettingsStore(StorageAccount storage)
 
     public async Task<CourseSettings?> GetAsync(long courseId, CancellationToken cancellationToken)
     {
-        var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, StorageNames.Key(courseId), ["Settings"], cancellationToken);
-        return row.HasValue ? JsonSerializer.Deserialize<CourseSettings>(row.Value!.GetString("Settings") ?? "{}", Json) : null;
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, StorageNames.Key(courseId), [.. LongText.Names("Settings")], cancellationToken);
+        return row.HasValue ? JsonSerializer.Deserialize<CourseSettings>(LongText.Get(row.Value!, "Settings") ?? "{}", Json) : null;
     }
 
-    public Task SaveAsync(long courseId, CourseSettings settings, CancellationToken cancellationToken) =>
-        _table.UpsertEntityAsync(
-            new TableEntity(Partition, StorageNames.Key(courseId)) { ["Settings"] = JsonSerializer.Serialize(settings, Json) },
-            TableUpdateMode.Replace, cancellationToken);
+    /// <summary>Replaces a course's settings; false, and nothing written, when they are too large for one row (<see cref="LongText.MaxChars"/> characters of JSON).</summary>
+    public async Task<bool> SaveAsync(long courseId, CourseSettings settings, CancellationToken cancellationToken)
+    {
+        var row = new TableEntity(Partition, StorageNames.Key(courseId));
+        if (!LongText.TryPut(row, "Settings", JsonSerializer.Serialize(settings, Json)))
+        {
+            return false;
+        }
+        await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+        return true;
+    }
 }

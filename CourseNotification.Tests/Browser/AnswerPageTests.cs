@@ -15,6 +15,8 @@ namespace CourseNotification.Tests.Browser;
 /// Screenshots are saved as test artefacts (TestResults/screenshots).
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
+[TestCategory("browser")]
 public sealed class AnswerPageTests
 {
     public TestContext TestContext { get; set; } = null!;

@@ -13,6 +13,8 @@ namespace CourseNotification.Tests.Browser;
 /// Screenshots are saved as test artefacts.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
+[TestCategory("browser")]
 public sealed class StatusPageTests
 {
     private static readonly DateTimeOffset Opening = new(2037, 9, 7, 0, 0, 0, TimeSpan.FromHours(2));

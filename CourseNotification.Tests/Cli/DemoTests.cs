@@ -4,6 +4,7 @@ namespace CourseNotification.Tests.Cli;
 
 /// <summary>The README's first command, in a short form: its own Azurite and maildev, a small organisation, ten days.</summary>
 [TestClass]
+[TestCategory("cli")]
 public sealed class DemoTests
 {
     [TestMethod]

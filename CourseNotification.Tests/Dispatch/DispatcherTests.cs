@@ -13,6 +13,7 @@ namespace CourseNotification.Tests.Dispatch;
 
 /// <summary>Exactly once (spec/signals.md rule 3) against real Azurite and maildev: duplicates, races, crashes, poison and redrive.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class DispatcherTests
 {
     private static readonly DateTimeOffset Opening = new(2032, 9, 6, 0, 0, 0, TimeSpan.FromHours(2));

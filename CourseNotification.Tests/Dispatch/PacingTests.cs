@@ -5,6 +5,7 @@ namespace CourseNotification.Tests.Dispatch;
 
 /// <summary>The provider quota is shared by every instance (state in Table Storage) and never exceeded under a burst.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class PacingTests
 {
     [TestMethod]

@@ -9,6 +9,7 @@ namespace CourseNotification.Tests.Email;
 
 /// <summary>The ACS REST client against a loopback server that checks the signature exactly as spec/email.md describes.</summary>
 [TestClass]
+[TestCategory("unit")]
 public sealed class AcsMailTransportTests
 {
     private static readonly Guid OperationId = Guid.Parse("6b1f3c2e-1a2b-4c3d-8e9f-0a1b2c3d4e5f");

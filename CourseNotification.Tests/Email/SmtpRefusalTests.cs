@@ -17,6 +17,7 @@ namespace CourseNotification.Tests.Email;
 /// relay's reason, never retried nor reopened by a redrive), a 4xx asks to come back later (deferred).
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class SmtpRefusalTests
 {
     private static readonly DateTimeOffset Opening = new(2032, 9, 6, 0, 0, 0, TimeSpan.FromHours(2));

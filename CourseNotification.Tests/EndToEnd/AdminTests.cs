@@ -11,6 +11,7 @@ namespace CourseNotification.Tests.EndToEnd;
 
 /// <summary>Course settings over HTTP (checked on save, a refusal changes nothing) and GDPR export and erasure.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class AdminTests
 {
     private static readonly DateTimeOffset Opening = new(2036, 2, 4, 0, 0, 0, TimeSpan.FromHours(1));

@@ -17,6 +17,7 @@ namespace CourseNotification.Tests.EndToEnd;
 /// (numbers as strings, <c>other</c> objects), plain and in signed Standard Webhooks envelopes.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class MoodleEventTests
 {
     private const string SecretA = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

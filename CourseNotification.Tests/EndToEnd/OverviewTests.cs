@@ -15,6 +15,7 @@ namespace CourseNotification.Tests.EndToEnd;
 
 /// <summary>The site overview: per course sent, failed, due and poisoned; the intake's health (last event, last sync and its error).</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class OverviewTests
 {
     private static readonly DateTimeOffset Opening = new(2038, 6, 7, 0, 0, 0, TimeSpan.FromHours(2));

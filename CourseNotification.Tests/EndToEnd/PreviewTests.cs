@@ -9,6 +9,7 @@ namespace CourseNotification.Tests.EndToEnd;
 
 /// <summary>The preview over HTTP and on the command line: every decision with its state, date and reason, nothing sent.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class PreviewTests
 {
     public TestContext TestContext { get; set; } = null!;

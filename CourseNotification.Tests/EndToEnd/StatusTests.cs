@@ -9,6 +9,7 @@ namespace CourseNotification.Tests.EndToEnd;
 
 /// <summary>The status grid of a course, JSON and HTML: states with dates and reasons, totals, filters, paging.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class StatusTests
 {
     private static readonly DateTimeOffset Opening = new(2037, 9, 7, 0, 0, 0, TimeSpan.FromHours(2));

@@ -12,6 +12,7 @@ namespace CourseNotification.Tests.EndToEnd;
 
 /// <summary>One trace from the HTTP request that starts a scan, through both queues, to the send; and the send counters.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class TelemetryTests
 {
     public TestContext TestContext { get; set; } = null!;

@@ -10,6 +10,7 @@ namespace CourseNotification.Tests.EndToEnd;
 
 /// <summary>Every mail carries a one-click unsubscribe; following it (page, then confirm) or one-click POST stops all reminders.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class UnsubscribeTests
 {
     public TestContext TestContext { get; set; } = null!;

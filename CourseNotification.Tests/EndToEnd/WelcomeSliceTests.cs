@@ -17,6 +17,7 @@ namespace CourseNotification.Tests.EndToEnd;
 /// runs, the host's queue workers dispatch, and the welcome arrives in maildev's inbox.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed partial class WelcomeSliceTests
 {
     public TestContext TestContext { get; set; } = null!;

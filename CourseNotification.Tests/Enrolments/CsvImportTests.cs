@@ -12,6 +12,7 @@ namespace CourseNotification.Tests.Enrolments;
 
 /// <summary>The CSV a Moodle custom report exports, French or English headers, through <c>cn import</c> and the snapshot rules.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class CsvImportTests
 {
     public TestContext TestContext { get; set; } = null!;

@@ -4,6 +4,7 @@ using CourseNotification.Enrolments;
 namespace CourseNotification.Tests.Enrolments;
 
 [TestClass]
+[TestCategory("unit")]
 public sealed class JsonItemTests
 {
     private static JsonItem Item(string json) => new(JsonNode.Parse(json)!.AsObject());

@@ -8,6 +8,7 @@ namespace CourseNotification.Tests.Enrolments;
 
 /// <summary>The pull sync against a loopback Moodle speaking the documented web service formats.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class MoodleSyncTests
 {
     private static readonly DateTimeOffset CourseStart = new(2035, 1, 8, 0, 0, 0, TimeSpan.FromHours(1));

@@ -10,6 +10,7 @@ namespace CourseNotification.Tests.Http;
 
 /// <summary>The OpenAPI description served by the app names exactly the routes both hosts map.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed partial class OpenApiTests
 {
     public TestContext TestContext { get; set; } = null!;

@@ -13,6 +13,7 @@ namespace CourseNotification.Tests.Infra;
 /// README, every setting Bicep sets is read by the code or the host, and the tables and queues match.
 /// </summary>
 [TestClass]
+[TestCategory("infra")]
 public sealed partial class InfraTests
 {
     /// <summary>Settings Bicep sets that the Functions host or an Azure SDK reads, not our options classes.</summary>

@@ -6,6 +6,7 @@ namespace CourseNotification.Tests.Integration;
 
 /// <summary>The campaigns' daily counts that reports read (kept with the answers), against real Table Storage.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class CampaignCountTests
 {
     private static readonly Campaign[] Campaigns = [new() { Id = "hot", Questionnaire = "qualiopi-hot" }, new() { Id = "cold", Questionnaire = "qualiopi-cold" }];

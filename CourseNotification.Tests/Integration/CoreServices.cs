@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace CourseNotification.Tests.Integration;
 
-/// <summary>The Core services wired as in production against the shared Azurite, started (storage created, settings validated).</summary>
+/// <summary>The Core services wired as in production against the shared Azurite (with Azure's limits: <see cref="AzureLimits"/>), started (storage created, settings validated).</summary>
 internal sealed class CoreServices : IAsyncDisposable
 {
     private readonly IHost _host;
@@ -36,11 +36,13 @@ internal sealed class CoreServices : IAsyncDisposable
         {
             builder.Logging.AddProvider(logs);
         }
-        builder.Services.AddCourseNotification(builder.Configuration);
+        // Azure's limits in every storage client (Azurite enforces none), after the fault when there is one.
         if (storageFault is not null)
         {
-            builder.Services.AddSingleton(StorageAccount.FromConfiguration(builder.Configuration, options => options.AddPolicy(storageFault, HttpPipelinePosition.PerRetry)));
+            builder.Services.AddSingleton(new StoragePipelinePolicy(storageFault, HttpPipelinePosition.PerRetry));
         }
+        builder.Services.AddSingleton(AzureLimits.PolicyFor(configuration[StorageAccount.SettingName]!));
+        builder.Services.AddCourseNotification(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();
         return new CoreServices(host);

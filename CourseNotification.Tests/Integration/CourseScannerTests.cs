@@ -8,6 +8,7 @@ namespace CourseNotification.Tests.Integration;
 
 /// <summary>The scan against real storage: exactly the due sends are queued, and not those already claimed.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class CourseScannerTests
 {
     [TestMethod]

@@ -7,6 +7,7 @@ namespace CourseNotification.Tests.Integration;
 
 /// <summary>Effective settings: the course's own value when it has one (stored in Table Storage), the platform's app setting otherwise.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class CourseSettingsTests
 {
     [TestMethod]

@@ -5,6 +5,7 @@ namespace CourseNotification.Tests.Integration;
 
 /// <summary>The claim protocol of the ledger (spec/signals.md rule 3) against real Table Storage.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class LedgerStoreTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 5, 9, 0, 0, TimeSpan.FromHours(1));

@@ -1,11 +1,13 @@
 using CourseNotification.Cli.Hosting;
 using Microsoft.AspNetCore.Builder;
+using CourseNotification.Storage;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CourseNotification.Tests.Integration;
 
-/// <summary>The Cli's <c>serve</c> on a free loopback port, against the shared Azurite and maildev, with a client on it.</summary>
+/// <summary>The Cli's <c>serve</c> on a free loopback port, against the shared Azurite (with Azure's limits: <see cref="AzureLimits"/>) and maildev, with a client on it.</summary>
 internal sealed class LocalHost : IAsyncDisposable
 {
     private LocalHost(WebApplication app, IConfiguration configuration)
@@ -29,7 +31,8 @@ internal sealed class LocalHost : IAsyncDisposable
     public static async Task<LocalHost> StartAsync(TimeProvider? clock, bool workers, ILoggerProvider? logs, params (string Key, string Value)[] settings)
     {
         var configuration = await SharedServices.ConfigurationAsync(settings);
-        var app = ServeHost.Build(configuration, clock ?? TimeProvider.System, "http://127.0.0.1:0", runWorkers: workers, logs: logs);
+        var app = ServeHost.Build(configuration, clock ?? TimeProvider.System, "http://127.0.0.1:0", runWorkers: workers, logs: logs,
+            services: services => services.AddSingleton(AzureLimits.PolicyFor(configuration[StorageAccount.SettingName]!)));
         await app.StartAsync();
         return new LocalHost(app, configuration);
     }

@@ -7,6 +7,7 @@ namespace CourseNotification.Tests.Integration;
 
 /// <summary>The Cli's queue workers retry and poison like the Functions host with host.json's settings.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class QueueProcessorTests
 {
     [TestMethod]

@@ -11,6 +11,7 @@ namespace CourseNotification.Tests.Integration;
 /// today's webhook ids. The purge runs in 2020, before any other test's data, so it cannot touch them.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class RetentionTests
 {
     private static readonly DateTimeOffset Now = new(2020, 1, 1, 3, 15, 0, TimeSpan.Zero);

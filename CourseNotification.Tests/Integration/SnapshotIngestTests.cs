@@ -6,6 +6,7 @@ namespace CourseNotification.Tests.Integration;
 
 /// <summary>PUT /api/snapshots semantics against real Table Storage (Azurite).</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class SnapshotIngestTests
 {
     private static JsonObject Body(string json) => JsonNode.Parse(json)!.AsObject();

@@ -18,6 +18,7 @@ namespace CourseNotification.Tests.Integration;
 /// so the retry applies everything, and a replay is recognised across midnight.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class WebhookBatchTests
 {
     private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -11,6 +11,7 @@ namespace CourseNotification.Tests.Questionnaires;
 /// invitation went out, nothing more once answered, nearest reminder only after an outage.
 /// </summary>
 [TestClass]
+[TestCategory("unit")]
 public sealed class CampaignScenarioTests
 {
     private static readonly TimeSpan Cet = TimeSpan.FromHours(1);

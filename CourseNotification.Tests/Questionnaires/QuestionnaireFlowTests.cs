@@ -18,6 +18,7 @@ namespace CourseNotification.Tests.Questionnaires;
 /// the one who did not does, and the link closes when it expires.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed partial class QuestionnaireFlowTests
 {
     private static readonly DateTimeOffset At = new(2031, 6, 2, 10, 0, 0, TimeSpan.FromHours(2));
@@ -202,6 +203,7 @@ public sealed partial class QuestionnaireFlowTests
 
 /// <summary>Campaigns are checked when the course settings are saved; a refused save changes nothing and names each field.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class CampaignSettingsTests
 {
     public TestContext TestContext { get; set; } = null!;
@@ -237,6 +239,7 @@ public sealed class CampaignSettingsTests
 
 /// <summary>Erasing a person drops the links issued to them and unties their named answers, which stay in the figures.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class QuestionnaireErasureTests
 {
     public TestContext TestContext { get; set; } = null!;

@@ -9,6 +9,7 @@ namespace CourseNotification.Tests.Questionnaires;
 
 /// <summary>The shipped Qualiopi questionnaires, and adding or replacing definitions through the API with validation.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class QuestionnaireTests
 {
     public TestContext TestContext { get; set; } = null!;

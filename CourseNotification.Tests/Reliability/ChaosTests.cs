@@ -27,6 +27,7 @@ namespace CourseNotification.Tests.Reliability;
 /// CHAOS_SENDS asks for more (2,000: about as far as Azurite's queues stay quick).
 /// </summary>
 [TestClass]
+[TestCategory("chaos")]
 public sealed class ChaosTests
 {
     private const int LearnersPerCourse = 40;
@@ -87,6 +88,8 @@ public sealed class ChaosTests
         builder.Services.AddSingleton(StorageAccount.FromConfiguration(builder.Configuration, options =>
         {
             options.AddPolicy(faults, HttpPipelinePosition.PerRetry);
+            // Azure's limits behind the faults, as in every other test's storage clients.
+            options.AddPolicy(AzureLimits.For(azurite.ConnectionString), HttpPipelinePosition.PerRetry);
             options.Retry.Delay = TimeSpan.FromMilliseconds(20);
             options.Retry.MaxDelay = TimeSpan.FromMilliseconds(200);
         }));

@@ -19,6 +19,7 @@ namespace CourseNotification.Tests.Reports;
 /// The PDF's text is read back (PdfPig) and each page rendered (pdftoppm) and checked not blank.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class QualiopiReportTests
 {
     private static readonly DateOnly From = new(2031, 3, 1), To = new(2031, 3, 31);

@@ -18,6 +18,7 @@ namespace CourseNotification.Tests.Security;
 /// course and learner names or a course's own text. Each refused, nothing changed.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed partial class AbuseTests
 {
     private const string OldSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -9,6 +9,7 @@ namespace CourseNotification.Tests.Security;
 
 /// <summary>Erasure finds a person's rows in courses deleted before it, and takes their own names out of what they wrote whatever their length.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class ErasureTests
 {
     private static readonly DateTimeOffset At = new(2033, 6, 1, 9, 0, 0, TimeSpan.Zero);

@@ -8,9 +8,11 @@ using Azure.Data.Tables;
 using CourseNotification.Cli.Hosting;
 using CourseNotification.Cli.Local;
 using CourseNotification.Storage;
+using CourseNotification.Tests.Integration;
 using CsCheck;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CourseNotification.Tests.Security;
 
@@ -21,6 +23,7 @@ namespace CourseNotification.Tests.Security;
 /// storage. Runs on its own Azurite so that the storage it watches is its own.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed partial class HttpFuzzTests
 {
     /// <summary>The seed (FUZZ_SEED explores elsewhere); a failure prints the one that reproduces it.</summary>
@@ -49,7 +52,9 @@ public sealed partial class HttpFuzzTests
             ["Email:Outbox:Directory"] = Path.Combine(Path.GetTempPath(), "fuzz-outbox-" + Guid.NewGuid().ToString("N")),
             ["Logging:LogLevel:Default"] = "Warning",
         }).Build();
-        await using var app = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false, quietLogs: true);
+        // Azure's limits too: a request Azure Storage would refuse must be a 4xx naming the field, not a 500.
+        await using var app = ServeHost.Build(configuration, TimeProvider.System, "http://127.0.0.1:0", runWorkers: false, quietLogs: true,
+            services: services => services.AddSingleton(AzureLimits.PolicyFor(azurite.ConnectionString)));
         await app.StartAsync(TestContext.CancellationToken);
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
         await SeedAsync(http);

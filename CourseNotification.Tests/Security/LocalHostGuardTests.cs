@@ -24,6 +24,8 @@ namespace CourseNotification.Tests.Security;
 /// pages keep working, in Chromium too; every answer carries the security headers.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
+[TestCategory("browser")]
 public sealed partial class LocalHostGuardTests
 {
     private const string Key = "local-key-0123456789abcdef";
@@ -158,7 +160,8 @@ public sealed partial class LocalHostGuardTests
     public async Task With_a_key_every_keyed_route_needs_it_and_the_learners_links_do_not()
     {
         var configuration = await SharedServices.ConfigurationAsync(("Serve:Key", Key));
-        await using var app = ServeHost.Build(configuration, TimeProvider.System, "http://0.0.0.0:0", runWorkers: false, quietLogs: true);
+        await using var app = ServeHost.Build(configuration, TimeProvider.System, "http://0.0.0.0:0", runWorkers: false, quietLogs: true,
+            services: services => services.AddSingleton(AzureLimits.PolicyFor(configuration[StorageAccount.SettingName]!)));
         await app.StartAsync(TestContext.CancellationToken);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{new Uri(app.Urls.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)).Port}/") };
         var (course, learner) = (TestIds.Next(), TestIds.Next());

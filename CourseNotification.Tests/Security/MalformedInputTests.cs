@@ -13,6 +13,7 @@ namespace CourseNotification.Tests.Security;
 /// naming what failed), and changes nothing.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class MalformedInputTests
 {
     private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -11,6 +11,7 @@ namespace CourseNotification.Tests.Security;
 /// a stand-in <c>az</c> that keeps the keys in files.
 /// </summary>
 [TestClass]
+[TestCategory("infra")]
 public sealed partial class MoodleKeyTests
 {
     private static readonly string Root = Path.GetFullPath(Path.Combine(Here(), "..", ".."));

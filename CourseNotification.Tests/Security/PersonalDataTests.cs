@@ -18,6 +18,7 @@ namespace CourseNotification.Tests.Security;
 /// address or user name, no answer is linked to them; and the logs of all of it carry ids, never those.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed partial class PersonalDataTests
 {
     private static readonly DateTimeOffset At = new(2032, 4, 5, 10, 0, 0, TimeSpan.FromHours(2));

@@ -5,6 +5,7 @@ namespace CourseNotification.Tests.Settings;
 
 /// <summary>A wrong app setting stops the start with a message naming it, instead of sending wrong mail.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class SettingsValidationTests
 {
     [TestMethod]

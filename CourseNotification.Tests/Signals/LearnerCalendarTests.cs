@@ -3,6 +3,7 @@ using CourseNotification.Signals;
 namespace CourseNotification.Tests.Signals;
 
 [TestClass]
+[TestCategory("unit")]
 public sealed class LearnerCalendarTests
 {
     private static readonly SendHours Hours = new(SendHour: 9, QuietStart: 20, QuietEnd: 8);

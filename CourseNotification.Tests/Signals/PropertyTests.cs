@@ -9,6 +9,7 @@ namespace CourseNotification.Tests.Signals;
 /// from its seed.
 /// </summary>
 [TestClass]
+[TestCategory("unit")]
 public sealed class PropertyTests
 {
     private const int Timelines = 2000;

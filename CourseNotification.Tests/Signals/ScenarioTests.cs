@@ -8,6 +8,7 @@ namespace CourseNotification.Tests.Signals;
 /// the mails they would receive, in their local time.
 /// </summary>
 [TestClass]
+[TestCategory("unit")]
 public sealed class ScenarioTests
 {
     private static readonly TimeSpan Cet = TimeSpan.FromHours(1);

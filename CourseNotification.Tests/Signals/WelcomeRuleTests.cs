@@ -5,6 +5,7 @@ namespace CourseNotification.Tests.Signals;
 
 /// <summary>spec/signals.md, <c>welcome</c>: on the work-start day, not accessed yet, 7 days of catch-up.</summary>
 [TestClass]
+[TestCategory("unit")]
 public sealed class WelcomeRuleTests
 {
     private static readonly TimeSpan Paris = TimeSpan.FromHours(1);

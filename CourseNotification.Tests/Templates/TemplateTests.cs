@@ -14,6 +14,7 @@ namespace CourseNotification.Tests.Templates;
 /// after a deliberate change, then read the diff).
 /// </summary>
 [TestClass]
+[TestCategory("unit")]
 public sealed class TemplateTests
 {
     private static readonly TimeSpan Cet = TimeSpan.FromHours(1);
