@@ -11,6 +11,7 @@ namespace CourseNotification.Tests.Browser;
 /// document itself says it is UTF-8 and French, so "Sécurité" reads "Sécurité", and the preheader stays hidden.
 /// </summary>
 [TestClass]
+[TestCategory("browser")]
 public sealed class MailDocumentTests
 {
     public TestContext TestContext { get; set; } = null!;

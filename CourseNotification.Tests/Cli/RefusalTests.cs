@@ -11,6 +11,7 @@ namespace CourseNotification.Tests.Cli;
 /// code 2, no stack trace, nothing started); progress bars stay out of redirected output.
 /// </summary>
 [TestClass]
+[TestCategory("cli")]
 public sealed class RefusalTests
 {
     private const int FunctionsPort = 7071;

@@ -19,6 +19,7 @@ namespace CourseNotification.Tests.EndToEnd;
 /// pages served over HTTP: the questionnaire in each of its states, and the unsubscribe pages.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed partial class FrenchTypographyTests
 {
     public TestContext TestContext { get; set; } = null!;

@@ -6,6 +6,7 @@ namespace CourseNotification.Tests.Enrolments;
 
 /// <summary>The streaming CSV parser: RFC 4180 quotes, spreadsheet leniency, refusals that cost one line, linear time.</summary>
 [TestClass]
+[TestCategory("unit")]
 public sealed class CsvRecordReaderTests
 {
     public TestContext TestContext { get; set; } = null!;

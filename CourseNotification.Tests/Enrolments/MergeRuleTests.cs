@@ -4,6 +4,7 @@ namespace CourseNotification.Tests.Enrolments;
 
 /// <summary>The merge rules every way in shares, on the records themselves: what a late, repeated or partial report may and may not change.</summary>
 [TestClass]
+[TestCategory("unit")]
 public sealed class MergeRuleTests
 {
     private static readonly DateTimeOffset T = new(2030, 5, 6, 9, 0, 0, TimeSpan.Zero);

@@ -12,6 +12,7 @@ namespace CourseNotification.Tests.Security;
 
 /// <summary>An opt-out cannot be undone by anything racing it, and it is the learner's own row that stops a send.</summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class ConsentTests
 {
     private static readonly DateTimeOffset Opening = new(2031, 3, 3, 0, 0, 0, TimeSpan.FromHours(1));

@@ -3,6 +3,7 @@ using CourseNotification.Signals;
 namespace CourseNotification.Tests.Signals;
 
 [TestClass]
+[TestCategory("unit")]
 public sealed class ZonesTests
 {
     private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");

@@ -5,6 +5,7 @@ namespace CourseNotification.Tests.Storage;
 
 /// <summary>Azure's batch limits, which Azurite does not enforce: 100 operations, one partition, each row once, 4 MiB.</summary>
 [TestClass]
+[TestCategory("unit")]
 public sealed class TableBatchesTests
 {
     private static TableTransactionAction Upsert(string partition, string row, int textLength = 10) =>
