@@ -54,6 +54,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SignalSettingsProvider>();
         services.AddSingleton<SnapshotIngest>();
         services.AddSingleton<MoodleEventIngest>();
+        services.AddSingleton<MoodleEnvelopeIngest>();
         services.AddSingleton<ScanPlanner>();
         services.AddSingleton<CourseDecisions>();
         services.AddSingleton<CourseScanner>();

@@ -10,6 +10,9 @@ public sealed class LearnerDirectory(LearnerStore learners, SnapshotStore snapsh
 {
     public Task<Learner?> GetAsync(long learnerId, CancellationToken cancellationToken) => learners.GetAsync(learnerId, cancellationToken);
 
+    public Task<IReadOnlyDictionary<long, Learner>> GetManyAsync(IEnumerable<long> learnerIds, CancellationToken cancellationToken) =>
+        learners.GetManyAsync(learnerIds, cancellationToken);
+
     public async Task SaveAsync(Learner learner, Learner? previous, CancellationToken cancellationToken)
     {
         await learners.UpsertAsync(learner, cancellationToken);

@@ -10,6 +10,8 @@ public sealed record Course
     public DateTimeOffset? StartDate { get; init; }
     public DateTimeOffset? EndDate { get; init; }
     public bool Visible { get; init; } = true;
+    /// <summary>The <c>created</c> of the plugin envelope whose state last wrote this course: an older envelope's state is not applied over it.</summary>
+    public DateTimeOffset? StateAt { get; init; }
 }
 
 /// <summary>A person who may receive mail. Personal data lives here only (and in the ledger's recipient details).</summary>
@@ -29,6 +31,8 @@ public sealed record Learner
     public bool OptedOut { get; init; }
     /// <summary>Last Moodle login (user_loggedin), only ever moving forward.</summary>
     public DateTimeOffset? LastLogin { get; init; }
+    /// <summary>The <c>created</c> of the plugin envelope whose state last wrote this learner: an older envelope's state is not applied over it.</summary>
+    public DateTimeOffset? StateAt { get; init; }
 }
 
 /// <summary>
@@ -94,6 +98,8 @@ public sealed record EnrolmentSnapshot
     public DateTimeOffset? LastAccess { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
     public LearnerProfile? Profile { get; init; }
+    /// <summary>The <c>created</c> of the plugin envelope whose state last wrote this snapshot: an older envelope's state is not applied over it.</summary>
+    public DateTimeOffset? StateAt { get; init; }
 
     /// <summary>Course accesses seen: the first access is the earliest ever seen, the last the latest; an older report moves neither back.</summary>
     public EnrolmentSnapshot WithAccess(DateTimeOffset? first, DateTimeOffset? last) => this with

@@ -33,6 +33,12 @@ internal sealed record MoodleEvent(string Name, long CourseId, long UserId, long
 
     /// <summary>course_updated: the changed fields Moodle lists in other.updatedfields (null: none this service uses).</summary>
     public CourseChanges? Changes { get; init; }
+
+    /// <summary>course_module_completion_updated set by someone else (other.overrideby): not the learner's access.</summary>
+    public bool Overridden { get; init; }
+
+    /// <summary>A learner-participation event (an activity viewed, a submission, a post...): the actor came to the course.</summary>
+    public bool Participation { get; init; }
 }
 
 /// <summary>The course fields a course_updated event may change; an absent field is left as it is.</summary>
@@ -90,7 +96,7 @@ public sealed class MoodleEventIngest(
                 CheckToken(item, i);
                 moodleEvent = item;
             }
-            events.Add(Parse(moodleEvent, i));
+            events.Add(Parse(moodleEvent, $"[{i}]"));
         }
 
         var ignored = events.Count(e => e is null);
@@ -149,13 +155,26 @@ public sealed class MoodleEventIngest(
     }
 
     /// <summary>The event, or null when it is one this service does not use (accepted, counted as ignored).</summary>
-    private MoodleEvent? Parse(JsonObject node, int index)
+    internal MoodleEvent? Parse(JsonObject node, string at)
     {
         var item = new JsonItem(node);
         var name = item.String("eventname");
         if (name is null)
         {
-            throw new EventRejectedException(400, $"[{index}].eventname", "The event has no eventname.");
+            throw new EventRejectedException(400, $"{at}.eventname", "The event has no eventname.");
+        }
+        if (IsParticipation(name, item))
+        {
+            // Course access by the actor (issue #18): one in no course, by nobody or anonymous is ignored.
+            var (course, actor, anonymous) = (item.Long("courseid") ?? 0, item.Long("userid") ?? 0, item.Bool("anonymous") ?? false);
+            var time = item.Date("timecreated");
+            if (item.Problem is not null)
+            {
+                throw new EventRejectedException(400, $"{at}.{item.ProblemField}", $"{name}: {item.Problem}.");
+            }
+            return course > 0 && actor > 0 && !anonymous
+                ? new MoodleEvent(name, course, actor, 0, 0, time ?? clock.GetUtcNow()) { Participation = true }
+                : null;
         }
         var needs = Needs(name);
         if (needs is null)
@@ -168,15 +187,23 @@ public sealed class MoodleEventIngest(
             item.Date("timecreated") ?? clock.GetUtcNow());
         if (item.Problem is not null)
         {
-            throw new EventRejectedException(400, $"[{index}].{item.ProblemField}", $"{name}: {item.Problem}.");
+            throw new EventRejectedException(400, $"{at}.{item.ProblemField}", $"{name}: {item.Problem}.");
         }
         var (withOther, details, prefix) = ReadOther(parsed, item.Object("other") ?? []);
         if (details.Problem is not null)
         {
-            throw new EventRejectedException(400, $"[{index}].other.{prefix}{details.ProblemField}", $"{name}: {details.Problem}.");
+            throw new EventRejectedException(400, $"{at}.other.{prefix}{details.ProblemField}", $"{name}: {details.Problem}.");
         }
-        return withOther;
+        return withOther.Overridden ? null : withOther;
     }
+
+    /// <summary>
+    /// Learner participation (Moodle's edulevel 2: activity views, submissions, attempts, posts...) and any
+    /// <c>\mod_*\event\course_module_viewed</c>: both say the actor was in the course.
+    /// </summary>
+    private static bool IsParticipation(string name, JsonItem item) =>
+        (name.StartsWith(@"\mod_", StringComparison.Ordinal) && name.EndsWith(@"\course_module_viewed", StringComparison.Ordinal))
+        || (!name.StartsWith(Prefix, StringComparison.Ordinal) && item.Has("edulevel") && item.Long("edulevel") == 2);
 
     /// <summary>What the event will use of <c>other</c>, read now so that a bad value refuses the whole push; the reader keeps the first problem and the prefix names where it was.</summary>
     private static (MoodleEvent Event, JsonItem Reader, string Prefix) ReadOther(MoodleEvent e, JsonObject other)
@@ -195,6 +222,11 @@ public sealed class MoodleEventIngest(
                     changed.String("fullname"), changed.String("shortname"), changed.Bool("visible"),
                     changed.Has("startdate"), changed.Date("startdate"), changed.Has("enddate"), changed.Date("enddate"));
                 return (e with { Changes = changes }, changed, "updatedfields.");
+            case "course_module_completion_updated":
+                // A completion a teacher set (other.overrideby) says nothing of the learner's access.
+                var completion = new JsonItem(other);
+                var overrideBy = completion.Has("overrideby") && other["overrideby"] is not null ? completion.Long("overrideby") : null;
+                return (overrideBy is > 0 ? e with { Overridden = true } : e, completion, "");
             default:
                 return (e, new JsonItem([]), "");
         }
@@ -217,24 +249,27 @@ public sealed class MoodleEventIngest(
         _ => null,
     };
 
-    private async Task<bool> ApplyAsync(MoodleEvent e, CancellationToken cancellationToken)
+    /// <summary>
+    /// The change an event makes to one snapshot, for the events that change a snapshot alone (null for the
+    /// others); <c>OnlyExisting</c>: an access or completion by someone not enrolled creates nothing.
+    /// <paramref name="learner"/> is the stored learner of user_enrolment_created, whose profile it copies.
+    /// </summary>
+    internal SnapshotChange? SnapshotChangeOf(MoodleEvent e, Learner? learner)
     {
         switch (ShortName(e.Name))
         {
             case "user_enrolment_created":
-                var learner = await learners.GetAsync(e.RelatedUserId, cancellationToken);
-                await snapshots.UpdateAsync(e.CourseId, e.RelatedUserId, s =>
+                return new SnapshotChange(e.CourseId, e.RelatedUserId, s =>
                 {
                     var profiled = learner is null ? s : s.WithProfile(LearnerProfile.Of(learner));
                     // An enrolment already known (from an upsert, or deleted since) keeps what is stored.
                     return s.Enrolments.Any(x => x.Id == e.ObjectId)
                         ? profiled
                         : profiled.WithEnrolment(new Enrolment { Id = e.ObjectId, Method = e.Method, Created = e.Time, EventAt = e.Time });
-                }, cancellationToken);
-                return true;
+                });
 
             case "user_enrolment_deleted":
-                await snapshots.UpdateAsync(e.CourseId, e.RelatedUserId, s =>
+                return new SnapshotChange(e.CourseId, e.RelatedUserId, s =>
                 {
                     var known = s.Enrolments.FirstOrDefault(x => x.Id == e.ObjectId);
                     if (known?.EventAt > e.Time)
@@ -249,29 +284,50 @@ public sealed class MoodleEventIngest(
                         RemovedAt = e.Time,
                         EventAt = e.Time,
                     });
-                }, cancellationToken);
-                return true;
+                });
 
+            case var _ when e.Participation:
             case "course_viewed" or "course_module_completion_updated":
-                var who = e.Name.EndsWith("course_viewed", StringComparison.Ordinal) ? e.UserId : e.RelatedUserId;
-                return await snapshots.UpdateIfExistsAsync(e.CourseId, who, s => s with
+                var who = e.Participation || e.Name.EndsWith("course_viewed", StringComparison.Ordinal) ? e.UserId : e.RelatedUserId;
+                return new SnapshotChange(e.CourseId, who, s => s with
                 {
                     FirstAccess = s.FirstAccess is { } first && first <= e.Time ? first : e.Time,
                     LastAccess = s.LastAccess is { } last && last >= e.Time ? last : e.Time,
-                }, cancellationToken);
+                }, OnlyExisting: true);
 
             case "course_completed":
-                return await snapshots.UpdateIfExistsAsync(e.CourseId, e.RelatedUserId, s => s with
+                return new SnapshotChange(e.CourseId, e.RelatedUserId, s => s with
                 {
                     CompletedAt = s.CompletedAt is { } done && done <= e.Time ? done : e.Time,
-                }, cancellationToken);
+                }, OnlyExisting: true);
 
             case "role_assigned" or "role_unassigned":
                 var role = moodle.Value.RoleNames.GetValueOrDefault(e.ObjectId) ?? $"role{e.ObjectId}";
                 var assigned = e.Name.EndsWith("role_assigned", StringComparison.Ordinal);
-                await snapshots.UpdateAsync(e.CourseId, e.RelatedUserId, s => s.WithRoleEvent(role, assigned, e.Time), cancellationToken);
-                return true;
+                return new SnapshotChange(e.CourseId, e.RelatedUserId, s => s.WithRoleEvent(role, assigned, e.Time));
 
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Whether the event needs the stored learner (see <see cref="SnapshotChangeOf"/>).</summary>
+    internal static bool NeedsLearner(MoodleEvent e) => !e.Participation && ShortName(e.Name) == "user_enrolment_created";
+
+    internal async Task<bool> ApplyAsync(MoodleEvent e, CancellationToken cancellationToken)
+    {
+        var learner = NeedsLearner(e) ? await learners.GetAsync(e.RelatedUserId, cancellationToken) : null;
+        if (SnapshotChangeOf(e, learner) is { } change)
+        {
+            if (change.OnlyExisting)
+            {
+                return await snapshots.UpdateIfExistsAsync(change.CourseId, change.LearnerId, change.Change, cancellationToken);
+            }
+            await snapshots.UpdateAsync(change.CourseId, change.LearnerId, change.Change, cancellationToken);
+            return true;
+        }
+        switch (ShortName(e.Name))
+        {
             case "user_loggedin":
                 if (await learners.GetAsync(e.UserId, cancellationToken) is { } loggedIn && !(loggedIn.LastLogin >= e.Time))
                 {
@@ -316,7 +372,7 @@ public sealed class MoodleEventIngest(
         return true;
     }
 
-    private async Task DeleteCourseAsync(long courseId, CancellationToken cancellationToken)
+    internal async Task DeleteCourseAsync(long courseId, CancellationToken cancellationToken)
     {
         await foreach (var page in snapshots.ListPagesAsync(courseId, 100, cancellationToken))
         {

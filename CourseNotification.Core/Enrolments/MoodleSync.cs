@@ -154,8 +154,11 @@ public sealed class MoodleSync(
             answer = await moodle.CallAsync("core_completion_get_course_completion_status",
                 [MoodleWebService.Parameter("courseid", courseId), MoodleWebService.Parameter("userid", userId)], cancellationToken);
         }
-        catch (MoodleWebServiceException e) when (e.ErrorCode is "nocriteriaset")
+        catch (MoodleWebServiceException e) when (e.ErrorCode is "nocriteriaset" or "usernotenroled" or "cannotviewreport")
         {
+            // Real Moodle answers these for one person (a teacher, a suspended enrolment) or a course with
+            // completion off: that person has no completion to read, and the rest of the course syncs.
+            logger.LogInformation("Pull sync: no completion for learner {LearnerId} in course {CourseId} ({ErrorCode})", userId, courseId, e.ErrorCode);
             return null;
         }
         var status = answer?["completionstatus"];

@@ -13,7 +13,7 @@ namespace CourseNotification.Http;
 /// and the Cli's Kestrel host both map them, so local behaviour is production behaviour.
 /// </summary>
 public sealed class ApiEndpoints(
-    SnapshotIngest snapshotIngest, MoodleEventIngest eventIngest, ScanPlanner scanPlanner, CourseStore courses, CourseDecisions decisions,
+    SnapshotIngest snapshotIngest, MoodleEventIngest eventIngest, MoodleEnvelopeIngest envelopeIngest, ScanPlanner scanPlanner, CourseStore courses, CourseDecisions decisions,
     PoisonRedrive redrive, CsvImport csvImport, TimeProvider clock)
 {
     public const long MaxSnapshotBytes = 16 * 1024 * 1024;
@@ -53,6 +53,12 @@ public sealed class ApiEndpoints(
         var headers = new WebhookHeaders(Header(request, "webhook-id"), Header(request, "webhook-timestamp"), Header(request, "webhook-signature"));
         try
         {
+            if (MoodleEnvelopeIngest.IsEnvelope(json))
+            {
+                // local_coursenotification's envelope: a ping or a replay gets 200, an applied envelope 202.
+                var applied = await envelopeIngest.IngestAsync((JsonObject)json!, raw, headers, cancellationToken);
+                return applied.Duplicate || applied.Type == MoodleEnvelopeIngest.Ping ? Results.Ok(applied) : Results.Accepted(value: applied);
+            }
             var report = await eventIngest.IngestAsync(json!, raw, headers, cancellationToken);
             // A replay of an accepted webhook gets a success, so the sender stops retrying; nothing is applied twice.
             return report.Duplicate ? Results.Ok(report) : Results.Accepted(value: report);

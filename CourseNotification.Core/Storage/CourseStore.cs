@@ -52,6 +52,7 @@ public sealed class CourseStore(StorageAccount storage)
         ["StartDate"] = course.StartDate,
         ["EndDate"] = course.EndDate,
         ["Visible"] = course.Visible,
+        ["StateAt"] = course.StateAt,
     };
 
     public Task DeleteAsync(long courseId, CancellationToken cancellationToken) =>
@@ -87,5 +88,6 @@ public sealed class CourseStore(StorageAccount storage)
         StartDate = e.GetDateTimeOffset("StartDate"),
         EndDate = e.GetDateTimeOffset("EndDate"),
         Visible = e.GetBoolean("Visible") ?? true,
+        StateAt = e.GetDateTimeOffset("StateAt"),
     };
 }

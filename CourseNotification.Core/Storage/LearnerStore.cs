@@ -74,6 +74,10 @@ public sealed class LearnerStore(StorageAccount storage)
         {
             entity["LastLogin"] = lastLogin;
         }
+        if (learner.StateAt is { } stateAt)
+        {
+            entity["StateAt"] = stateAt;
+        }
         return entity;
     }
 
@@ -89,6 +93,7 @@ public sealed class LearnerStore(StorageAccount storage)
         Suspended = e.GetBoolean("Suspended") ?? false,
         OptedOut = e.GetBoolean("OptedOut") ?? false,
         LastLogin = e.GetDateTimeOffset("LastLogin"),
+        StateAt = e.GetDateTimeOffset("StateAt"),
     };
 
     /// <summary>Erases the person's row.</summary>

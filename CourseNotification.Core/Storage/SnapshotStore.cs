@@ -94,19 +94,23 @@ public sealed class SnapshotStore(StorageAccount storage)
             {
                 var entity = stored.GetValueOrDefault(key);
                 var snapshot = entity is null ? new EnrolmentSnapshot { CourseId = key.CourseId, LearnerId = key.LearnerId } : ToSnapshot(entity);
-                if (entity is null && onlyExisting)
-                {
-                    foreach (var i in byKey[key])
-                    {
-                        results[i] = new SnapshotChanged(snapshot, null, false);
-                    }
-                    continue;
-                }
+                var exists = entity is not null;
                 foreach (var i in byKey[key])
                 {
+                    // A change for existing snapshots only skips one that neither exists nor was created by an earlier change here.
+                    if (!exists && (onlyExisting || changes[i].OnlyExisting))
+                    {
+                        results[i] = new SnapshotChanged(snapshot, null, false);
+                        continue;
+                    }
                     var next = changes[i].Change(snapshot);
                     results[i] = new SnapshotChanged(snapshot, next, entity is not null);
                     snapshot = next;
+                    exists = true;
+                }
+                if (!exists)
+                {
+                    continue;
                 }
                 var write = ToEntity(snapshot);
                 if (entity is null)
@@ -285,6 +289,7 @@ public sealed class SnapshotStore(StorageAccount storage)
         ["FirstName"] = s.Profile?.FirstName,
         ["LastName"] = s.Profile?.LastName,
         ["Username"] = s.Profile?.Username,
+        ["StateAt"] = s.StateAt,
     };
 
     private static EnrolmentSnapshot ToSnapshot(TableEntity e)
@@ -303,12 +308,16 @@ public sealed class SnapshotStore(StorageAccount storage)
             Profile = lang is null ? null : new LearnerProfile(
                 lang, e.GetString("TimeZone") ?? "", e.GetBoolean("Suspended") ?? false, e.GetBoolean("OptedOut") ?? false,
                 e.GetString("FirstName") ?? "", e.GetString("LastName") ?? "", e.GetString("Username") ?? ""),
+            StateAt = e.GetDateTimeOffset("StateAt"),
         };
     }
 }
 
-/// <summary>One change of <see cref="SnapshotStore.UpdateManyAsync"/>: a pure function of the stored snapshot (an empty one when none is).</summary>
-public sealed record SnapshotChange(long CourseId, long LearnerId, Func<EnrolmentSnapshot, EnrolmentSnapshot> Change);
+/// <summary>
+/// One change of <see cref="SnapshotStore.UpdateManyAsync"/>: a pure function of the stored snapshot (an empty one when none is);
+/// with <see cref="OnlyExisting"/>, skipped when the snapshot neither exists nor was created by an earlier change of the same call.
+/// </summary>
+public sealed record SnapshotChange(long CourseId, long LearnerId, Func<EnrolmentSnapshot, EnrolmentSnapshot> Change, bool OnlyExisting = false);
 
 /// <summary>What one change saw (<see cref="Before"/>, empty when the snapshot did not exist) and made (<see cref="After"/>, null when it was skipped).</summary>
 public sealed record SnapshotChanged(EnrolmentSnapshot Before, EnrolmentSnapshot? After, bool Existed);

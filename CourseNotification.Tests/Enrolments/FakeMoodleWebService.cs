@@ -29,6 +29,9 @@ internal sealed class FakeMoodleWebService : IAsyncDisposable
     /// <summary>(course, user) -> completion time, for the completed ones.</summary>
     public Dictionary<(long, long), long> Completed { get; } = [];
 
+    /// <summary>(course, user) -> the error code completion status answers, as real Moodle does for teachers and suspended enrolments (usernotenroled) or with completion off (cannotviewreport).</summary>
+    public Dictionary<(long, long), string> CompletionErrors { get; } = [];
+
     /// <summary>Courses whose enrolled users answer an error.</summary>
     public HashSet<long> Broken { get; } = [];
 
@@ -75,6 +78,10 @@ internal sealed class FakeMoodleWebService : IAsyncDisposable
                 return new JsonArray([.. Enrolled.GetValueOrDefault(course, []).Skip(options["limitfrom"]).Take(options["limitnumber"]).Select(u => (JsonNode)u.DeepClone())]);
             case "core_completion_get_course_completion_status":
                 var key = (long.Parse(form["courseid"]!, CultureInfo.InvariantCulture), long.Parse(form["userid"]!, CultureInfo.InvariantCulture));
+                if (CompletionErrors.TryGetValue(key, out var refusal))
+                {
+                    return Error("moodle_exception", refusal, refusal == "usernotenroled" ? "User is not enrolled in this course" : "You cannot view this course's completion report");
+                }
                 var done = Completed.TryGetValue(key, out var at);
                 return new JsonObject
                 {

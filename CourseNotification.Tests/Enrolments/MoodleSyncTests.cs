@@ -55,6 +55,27 @@ public sealed class MoodleSyncTests
     }
 
     [TestMethod]
+    public async Task Completion_refused_for_one_person_does_not_fail_the_course()
+    {
+        await using var moodle = await FakeMoodleWebService.StartAsync();
+        var course = TestIds.Next();
+        var (teacher, suspended, learner) = (TestIds.Next(), TestIds.Next(), TestIds.Next());
+        moodle.Courses.Add(new JsonObject { ["id"] = course, ["shortname"] = "REAL", ["fullname"] = "Réelle", ["format"] = "topics", ["startdate"] = CourseStart.ToUnixTimeSeconds() });
+        var came = CourseStart.AddDays(2).ToUnixTimeSeconds();
+        moodle.Enrolled[course] = [User(teacher, "editingteacher", came), User(suspended, "student", came), User(learner, "student", came)];
+        moodle.CompletionErrors[(course, teacher)] = "usernotenroled";
+        moodle.CompletionErrors[(course, suspended)] = "cannotviewreport";
+        moodle.Completed[(course, learner)] = CourseStart.AddDays(5).ToUnixTimeSeconds();
+
+        await using var core = await CoreServices.StartAsync(null, ("Moodle:Url", moodle.Url.ToString()), ("Moodle:Token", FakeMoodleWebService.Token));
+        var report = await core.Get<MoodleSync>().SyncAsync(baseline: false, CancellationToken.None);
+
+        Assert.AreEqual(new SyncReport(1, 3, 0, null), report, "as real Moodle answers for teachers, suspended enrolments and completion off");
+        Assert.AreEqual(CourseStart.AddDays(5), (await core.Get<SnapshotStore>().GetAsync(course, learner, CancellationToken.None))!.CompletedAt);
+        Assert.IsNull((await core.Get<SnapshotStore>().GetAsync(course, teacher, CancellationToken.None))!.CompletedAt);
+    }
+
+    [TestMethod]
     public async Task A_refused_token_is_a_clear_failure_not_a_crash()
     {
         await using var moodle = await FakeMoodleWebService.StartAsync();

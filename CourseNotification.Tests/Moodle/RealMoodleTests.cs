@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CourseNotification.Enrolments;
+using CourseNotification.Storage;
+using CourseNotification.Tests.Integration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CourseNotification.Tests.Moodle;
+
+/// <summary>
+/// The real-Moodle tier: a real Moodle 4.5 with local_coursenotification (named by <c>MOODLE_URL</c>,
+/// <c>MOODLE_WWW</c> its www folder, <c>MOODLE_TOKEN</c>, <c>MOODLE_PHP</c> optional) posts to a local
+/// <c>serve</c>; scenario steps are played through Moodle's own APIs (moodle/scenarios), the plugin's
+/// delivery is run, and after each step the service's snapshots must say what Moodle's tables say.
+/// Skipped (inconclusive, with the reason) where no Moodle is reachable, as in CI.
+/// </summary>
+[TestClass]
+[TestCategory("Moodle")]
+public sealed class RealMoodleTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    private static string? Url => Environment.GetEnvironmentVariable("MOODLE_URL");
+
+    private static string? Www => Environment.GetEnvironmentVariable("MOODLE_WWW");
+
+    private int _steps;
+    private int _checks;
+
+    /// <summary>Inconclusive unless the variables name a Moodle that answers and PHP is there.</summary>
+    private async Task RequireMoodleAsync()
+    {
+        if (string.IsNullOrEmpty(Url) || string.IsNullOrEmpty(Www) || string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MOODLE_TOKEN")))
+        {
+            Assert.Inconclusive("Moodle tier skipped: set MOODLE_URL, MOODLE_WWW (its www folder) and MOODLE_TOKEN (MOODLE_PHP optional) to a real Moodle 4.5 with local_coursenotification; CI has none.");
+        }
+        if (MoodlePhp.Binary is null || !File.Exists(Path.Combine(Www, "local", "coursenotification", "version.php")))
+        {
+            Assert.Inconclusive($"Moodle tier skipped: php not found, or local_coursenotification not installed under {Www}.");
+        }
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            using var response = await http.GetAsync(new Uri(Url), TestContext.CancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            Assert.Inconclusive($"Moodle tier skipped: {Url} cannot be reached ({e.Message}).");
+        }
+    }
+
+    /// <summary>Runs a scenario script; its JSON answer, which must say ok.</summary>
+    private async Task<JsonObject> PhpAsync(string script, params string[] arguments)
+    {
+        var (code, output, errors) = await MoodlePhp.RunAsync(
+            ["-d", "max_input_vars=5000", Path.Combine(MoodlePhp.Folder, "scenarios", script), .. arguments],
+            new Dictionary<string, string> { ["MOODLE_WWW"] = Www! }, TestContext.CancellationToken);
+        var json = output.IndexOf('{', StringComparison.Ordinal) is var at and >= 0 ? JsonNode.Parse(output[at..]) as JsonObject : null;
+        if (code != 0 || json?["ok"]?.GetValue<bool>() != true)
+        {
+            Assert.Fail($"{script} {string.Join(' ', arguments)} failed ({code}): {output} {errors}");
+        }
+        return json!;
+    }
+
+    private async Task<JsonObject> StepAsync(string action, long course, string users, params string[] more)
+    {
+        _steps++;
+        return await PhpAsync("step.php", [$"--action={action}", $"--course={course}", $"--users={users}", .. more]);
+    }
+
+    private async Task<JsonObject> DeliverAsync(bool retry = false) => await PhpAsync("deliver.php", retry ? ["--retry"] : []);
+
+    private static async Task<LocalHost> StartServiceAsync(string secret) =>
+        await LocalHost.StartAsync(null, false, ("Moodle:WebhookSecrets", secret), ("Moodle:Url", Url!), ("Moodle:Token", Environment.GetEnvironmentVariable("MOODLE_TOKEN")!));
+
+    private async Task PointAtAsync(LocalHost host) =>
+        await PhpAsync("configure.php", $"--url={host.Http.BaseAddress}api/moodle/events", "--allow-loopback");
+
+    [TestMethod]
+    public async Task A_real_Moodle_and_serve_agree_after_every_scenario_step()
+    {
+        await RequireMoodleAsync();
+        var watch = Stopwatch.StartNew();
+        var settings = await PhpAsync("configure.php");
+        var (secret, previousUrl) = ((string)settings["secret"]!, (string)settings["url"]!);
+        LocalHost? host = await StartServiceAsync(secret);
+        try
+        {
+            await PointAtAsync(host);
+            await DeliverAsync(retry: true); // Whatever waited from earlier runs, so each step below delivers its own.
+            var tag = "cnt" + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)[^8..];
+            var course = await PhpAsync("course.php", $"--tag={tag}", "--startdays=-10", "--enddays=50");
+            var courseId = (long)course["courseId"]!;
+            var cmid = (long)course["pageCmid"]!;
+            var ana = (long)(await PhpAsync("user.php", $"--username={tag}ana", "--lang=fr", "--timezone=Europe/Paris"))["users"]![0]!["id"]!;
+            var ben = (long)(await PhpAsync("user.php", $"--username={tag}ben", "--lang=en", "--timezone=99"))["users"]![0]!["id"]!;
+            var both = $"{ana},{ben}";
+
+            await StepAsync("enrol", courseId, both, "--startdays=-1", "--enddays=30");
+            await DeliverAndCompareAsync(host, courseId, "enrol with dates");
+
+            await StepAsync("update", courseId, $"{ana}", "--enddays=60");
+            await DeliverAndCompareAsync(host, courseId, "extend an end date");
+
+            await StepAsync("suspend", courseId, $"{ben}");
+            await DeliverAndCompareAsync(host, courseId, "suspend");
+            await StepAsync("unsuspend", courseId, $"{ben}");
+            await DeliverAndCompareAsync(host, courseId, "unsuspend");
+
+            await StepAsync("view", courseId, $"{ana}", $"--cmid={cmid}");
+            await DeliverAndCompareAsync(host, courseId, "view an activity");
+
+            await StepAsync("complete", courseId, $"{ana}", $"--cmid={cmid}");
+            await DeliverAndCompareAsync(host, courseId, "complete");
+
+            await StepAsync("profile", courseId, $"{ben}", "--lang=fr", "--timezone=America/Montreal");
+            await DeliverAndCompareAsync(host, courseId, "change language and zone");
+
+            // The service stops: Moodle keeps the rows, and delivers them once it is back.
+            await host.DisposeAsync();
+            host = null;
+            await StepAsync("unenrol", courseId, $"{ben}");
+            await StepAsync("update", courseId, $"{ana}", "--enddays=90");
+            var down = await DeliverAsync();
+            Assert.IsGreaterThan(0, (int)down["after"]!["outbox"]!["total"]!, "with the service down, the rows wait: " + down.ToJsonString());
+            host = await StartServiceAsync(secret);
+            await PointAtAsync(host);
+            await DeliverAndCompareAsync(host, courseId, "service stopped and restarted", retry: true);
+
+            await StepAsync("deleteuser", courseId, $"{ana}");
+            await DeliverAndCompareAsync(host, courseId, "delete a user");
+            Assert.IsNull(await host.App.Services.GetRequiredService<LearnerStore>().GetAsync(ana, TestContext.CancellationToken), "the deleted person is erased");
+            Assert.IsNull(await host.App.Services.GetRequiredService<SnapshotStore>().GetAsync(courseId, ana, TestContext.CancellationToken));
+
+            var status = await PhpAsync("status.php");
+            Assert.AreEqual(0, (int)status["outbox"]!["total"]!, "nothing left in the outbox: " + status.ToJsonString());
+            TestContext.WriteLine($"Moodle tier: {_steps} steps, {_checks} checks against Moodle's truth, {watch.Elapsed.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            if (host is not null)
+            {
+                await host.DisposeAsync();
+            }
+            await PhpAsync("configure.php", $"--url={previousUrl}");
+        }
+    }
+
+    /// <summary>Runs the plugin's delivery, then compares every enrolment, person and course the service holds for the course with Moodle's tables.</summary>
+    private async Task DeliverAndCompareAsync(LocalHost host, long courseId, string step, bool retry = false)
+    {
+        var delivery = await DeliverAsync(retry);
+        Assert.AreEqual(0, (int)delivery["after"]!["outbox"]!["total"]!, $"{step}: the outbox is empty after delivery: {delivery.ToJsonString()}");
+        var truth = (await PhpAsync("truth.php", $"--course={courseId}"))["truth"]!;
+        var snapshots = host.App.Services.GetRequiredService<SnapshotStore>();
+        var learners = host.App.Services.GetRequiredService<LearnerStore>();
+        var known = new List<EnrolmentSnapshot>();
+        await foreach (var page in snapshots.ListPagesAsync(courseId, 100, TestContext.CancellationToken))
+        {
+            known.AddRange(page);
+        }
+        var people = truth["learners"]!.AsArray().OfType<JsonObject>().Where(l => l["deleted"]?.GetValue<bool>() != true).ToDictionary(l => (long)l["id"]!);
+        var moodleEnrolments = truth["enrolments"]!.AsArray().OfType<JsonObject>().ToList();
+        foreach (var row in moodleEnrolments)
+        {
+            var (id, learnerId) = ((long)row["id"]!, (long)row["learnerId"]!);
+            var snapshot = known.SingleOrDefault(s => s.LearnerId == learnerId);
+            Assert.IsNotNull(snapshot, $"{step}: the service knows learner {learnerId}");
+            var enrolment = snapshot.Enrolments.SingleOrDefault(e => e.Id == id);
+            Assert.IsNotNull(enrolment, $"{step}: enrolment {id}");
+            Assert.AreEqual((string)row["status"]! == "active", enrolment.IsActive, $"{step}: status of enrolment {id}");
+            Assert.AreEqual(Time(row["start"]), enrolment.Start, $"{step}: start of enrolment {id}");
+            Assert.AreEqual(Time(row["end"]), enrolment.End, $"{step}: end of enrolment {id}");
+            CollectionAssert.AreEquivalent(row["roles"]!.AsArray().Select(r => (string)r!).ToArray(), (snapshot.Roles ?? []).ToArray(), $"{step}: roles of {learnerId}");
+            if (Time(row["lastAccess"]) is { } lastAccess)
+            {
+                Assert.IsTrue(snapshot.LastAccess >= lastAccess, $"{step}: last access of {learnerId}: {snapshot.LastAccess} for Moodle's {lastAccess}");
+            }
+            Assert.AreEqual(Time(row["completedAt"]), snapshot.CompletedAt, $"{step}: completion of {learnerId}");
+            var person = people[learnerId];
+            Assert.AreEqual(((string)person["lang"]!, (string)person["timeZone"]!, (bool)person["suspended"]!),
+                (snapshot.Profile!.Lang, snapshot.Profile.TimeZone, snapshot.Profile.Suspended), $"{step}: language, zone and suspension of {learnerId} in the snapshot");
+            var learner = await learners.GetAsync(learnerId, TestContext.CancellationToken);
+            Assert.AreEqual(((string)person["lang"]!, (string)person["timeZone"]!, (string)person["email"]!), (learner!.Lang, learner.TimeZone, learner.Email), $"{step}: learner {learnerId}");
+            _checks++;
+        }
+        // An enrolment Moodle no longer has is ended in the service (a tombstone), never active.
+        foreach (var enrolment in known.SelectMany(s => s.Enrolments).Where(e => moodleEnrolments.All(r => (long)r["id"]! != e.Id)))
+        {
+            Assert.IsFalse(enrolment.IsActive, $"{step}: enrolment {enrolment.Id} is gone from Moodle and not active in the service");
+            _checks++;
+        }
+        Assert.AreEqual(moodleEnrolments.Count, known.SelectMany(s => s.Enrolments).Count(e => e.RemovedAt is null), $"{step}: as many live enrolments as Moodle has");
+        var course = await host.App.Services.GetRequiredService<CourseStore>().GetAsync(courseId, TestContext.CancellationToken);
+        Assert.AreEqual((Time(truth["course"]!["startDate"]), Time(truth["course"]!["endDate"])), (course!.StartDate, course.EndDate), $"{step}: course dates");
+    }
+
+    private static DateTimeOffset? Time(JsonNode? seconds) => seconds is not null && (long)seconds is > 0 and var s ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
+}
