@@ -16,7 +16,7 @@ namespace CourseNotification.Benchmarks;
 /// </summary>
 internal static class EnvelopeHarness
 {
-    private const string Secret = "whsec_Pd0P3ySUgXvZ3qezkU90Mr2vWIHJ2nMSXWbDM5Oc1Jg=";
+    private const string Secret = "whsec_ZW52ZWxvcGVzLW9mLWEtbWFkZS11cC10ZXN0LXNpdGU=";
     private const int PerEnvelope = 50;
     private const int Concurrency = 16;
 

@@ -12,7 +12,7 @@ namespace CourseNotification.Tests.Integration;
 /// </summary>
 internal sealed class PluginEnvelope(string type, DateTimeOffset created)
 {
-    public const string Secret = "whsec_Pd0P3ySUgXvZ3qezkU90Mr2vWIHJ2nMSXWbDM5Oc1Jg=";
+    public const string Secret = "whsec_ZW52ZWxvcGVzLW9mLWEtbWFkZS11cC10ZXN0LXNpdGU=";
 
     public string Id { get; init; } = "msg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 

@@ -12,6 +12,7 @@ namespace CourseNotification.Tests.Integration;
 /// Azurite: events checked whole and applied, then the state; pings, replays, refusals, removals, order.
 /// </summary>
 [TestClass]
+[TestCategory("storage")]
 public sealed class PluginEnvelopeTests
 {
     private static LocalHost _host = null!;

@@ -2,6 +2,7 @@ namespace CourseNotification.Tests.Moodle;
 
 /// <summary>Every PHP file of the Moodle side parses (<c>php -l</c>); runs wherever <c>php</c> is (CI installs php-cli).</summary>
 [TestClass]
+[TestCategory("infra")]
 public sealed class PhpLintTests
 {
     public TestContext TestContext { get; set; } = null!;
