@@ -198,7 +198,7 @@ public sealed class CsvImport(
         {
             var stored = storedCourses.GetValueOrDefault(row.CourseId);
             var course = stored ?? new Course { Id = row.CourseId };
-            course = course with { ShortName = row.ShortName ?? course.ShortName, FullName = row.FullName ?? course.FullName };
+            course = course.With(new CoursePatch(row.ShortName, row.FullName));
             run.CountCourse(row.CourseId, stored is not null);
             if (course != stored)
             {

@@ -12,6 +12,36 @@ public sealed record Course
     public bool Visible { get; init; } = true;
     /// <summary>The <c>created</c> of the plugin envelope whose state last wrote this course: an older envelope's state is not applied over it.</summary>
     public DateTimeOffset? StateAt { get; init; }
+
+    /// <summary>What a way in says about the course merged over what is stored: a field it does not give keeps its value.</summary>
+    public Course With(CoursePatch patch) => this with
+    {
+        ShortName = patch.ShortName ?? ShortName,
+        FullName = patch.FullName ?? FullName,
+        Url = patch.HasUrl ? patch.Url : Url,
+        StartDate = patch.HasStart ? patch.Start : StartDate,
+        EndDate = patch.HasEnd ? patch.End : EndDate,
+        Visible = patch.Visible ?? Visible,
+    };
+}
+
+/// <summary>
+/// What one way in (an upsert, an event, the pull sync, a CSV line) says about a course: null for a name or
+/// the visibility it does not give; the Has flags say whether it gives a date or a link, which may be "none".
+/// </summary>
+public sealed record CoursePatch(
+    string? ShortName = null, string? FullName = null, bool? Visible = null,
+    bool HasUrl = false, string? Url = null, bool HasStart = false, DateTimeOffset? Start = null, bool HasEnd = false, DateTimeOffset? End = null)
+{
+    /// <summary>A course item as Moodle's web services and the snapshot upsert write it (the names differ only in case); a problem is kept on <paramref name="item"/>.</summary>
+    internal static CoursePatch Read(JsonItem item, bool moodleNames = false)
+    {
+        string Name(string camel) => moodleNames ? camel.ToLowerInvariant() : camel;
+        return new CoursePatch(
+            item.String(Name("shortName")), item.String(Name("fullName")), item.Bool("visible"),
+            item.Has("url"), item.Has("url") ? item.String("url") : null,
+            item.Has(Name("startDate")), item.Date(Name("startDate")), item.Has(Name("endDate")), item.Date(Name("endDate")));
+    }
 }
 
 /// <summary>A person who may receive mail. Personal data lives here only (and in the ledger's recipient details).</summary>

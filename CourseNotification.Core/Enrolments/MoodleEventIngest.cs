@@ -32,7 +32,7 @@ internal sealed record MoodleEvent(string Name, long CourseId, long UserId, long
     public (DateTimeOffset? Created, DateTimeOffset? Start, DateTimeOffset? End) Row { get; init; }
 
     /// <summary>course_updated: the changed fields Moodle lists in other.updatedfields (null: none this service uses).</summary>
-    public CourseChanges? Changes { get; init; }
+    public CoursePatch? Changes { get; init; }
 
     /// <summary>course_module_completion_updated set by someone else (other.overrideby): not the learner's access.</summary>
     public bool Overridden { get; init; }
@@ -42,7 +42,6 @@ internal sealed record MoodleEvent(string Name, long CourseId, long UserId, long
 }
 
 /// <summary>The course fields a course_updated event may change; an absent field is left as it is.</summary>
-internal sealed record CourseChanges(string? FullName, string? ShortName, bool? Visible, bool HasStart, DateTimeOffset? Start, bool HasEnd, DateTimeOffset? End);
 
 /// <summary>
 /// <c>POST /api/moodle/events</c> (spec/moodle.md §1): one event or an array, plain (shared token in the
@@ -218,10 +217,7 @@ public sealed class MoodleEventIngest(
                 return (e with { Row = (row.Date("timecreated"), row.Date("timestart"), row.Date("timeend")) }, row, "userenrolment.");
             case "course_updated" when other["updatedfields"] is JsonObject fields:
                 var changed = new JsonItem(fields);
-                var changes = new CourseChanges(
-                    changed.String("fullname"), changed.String("shortname"), changed.Bool("visible"),
-                    changed.Has("startdate"), changed.Date("startdate"), changed.Has("enddate"), changed.Date("enddate"));
-                return (e with { Changes = changes }, changed, "updatedfields.");
+                return (e with { Changes = CoursePatch.Read(changed, moodleNames: true) }, changed, "updatedfields.");
             case "course_module_completion_updated":
                 // A completion a teacher set (other.overrideby) says nothing of the learner's access.
                 var completion = new JsonItem(other);
@@ -289,17 +285,10 @@ public sealed class MoodleEventIngest(
             case var _ when e.Participation:
             case "course_viewed" or "course_module_completion_updated":
                 var who = e.Participation || e.Name.EndsWith("course_viewed", StringComparison.Ordinal) ? e.UserId : e.RelatedUserId;
-                return new SnapshotChange(e.CourseId, who, s => s with
-                {
-                    FirstAccess = s.FirstAccess is { } first && first <= e.Time ? first : e.Time,
-                    LastAccess = s.LastAccess is { } last && last >= e.Time ? last : e.Time,
-                }, OnlyExisting: true);
+                return new SnapshotChange(e.CourseId, who, s => s.WithAccess(e.Time, e.Time), OnlyExisting: true);
 
             case "course_completed":
-                return new SnapshotChange(e.CourseId, e.RelatedUserId, s => s with
-                {
-                    CompletedAt = s.CompletedAt is { } done && done <= e.Time ? done : e.Time,
-                }, OnlyExisting: true);
+                return new SnapshotChange(e.CourseId, e.RelatedUserId, s => s.WithCompletion(e.Time), OnlyExisting: true);
 
             case "role_assigned" or "role_unassigned":
                 var role = moodle.Value.RoleNames.GetValueOrDefault(e.ObjectId) ?? $"role{e.ObjectId}";
@@ -361,14 +350,7 @@ public sealed class MoodleEventIngest(
         {
             return false;
         }
-        await courses.UpsertAsync(course with
-        {
-            FullName = changes.FullName ?? course.FullName,
-            ShortName = changes.ShortName ?? course.ShortName,
-            Visible = changes.Visible ?? course.Visible,
-            StartDate = changes.HasStart ? changes.Start : course.StartDate,
-            EndDate = changes.HasEnd ? changes.End : course.EndDate,
-        }, cancellationToken);
+        await courses.UpsertAsync(course.With(changes), cancellationToken);
         return true;
     }
 

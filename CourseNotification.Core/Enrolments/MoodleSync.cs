@@ -71,14 +71,7 @@ public sealed class MoodleSync(
     private async Task<Course> SyncCourseAsync(long courseId, JsonItem item, CancellationToken cancellationToken)
     {
         var stored = await courses.GetAsync(courseId, cancellationToken) ?? new Course { Id = courseId };
-        var course = stored with
-        {
-            ShortName = item.String("shortname") ?? stored.ShortName,
-            FullName = item.String("fullname") ?? stored.FullName,
-            StartDate = item.Has("startdate") ? item.Date("startdate") : stored.StartDate,
-            EndDate = item.Has("enddate") ? item.Date("enddate") : stored.EndDate,
-            Visible = item.Bool("visible") ?? stored.Visible,
-        };
+        var course = stored.With(CoursePatch.Read(item, moodleNames: true));
         await courses.UpsertAsync(course, cancellationToken);
         return course;
     }
@@ -130,18 +123,17 @@ public sealed class MoodleSync(
 
         var roles = (user["roles"] as JsonArray)?.OfType<JsonObject>().Select(r => r["shortname"]?.ToString()).OfType<string>().ToList();
         var lastAccess = item.Date("lastcourseaccess");
-        var snapshot = await snapshots.UpdateAsync(course.Id, id, s => s.WithProfile(LearnerProfile.Of(learner)) with
+        // Moodle's last course access is the latest access; it is also the first when none is known.
+        var snapshot = await snapshots.UpdateAsync(course.Id, id, s => s.WithProfile(LearnerProfile.Of(learner)).WithAccess(null, lastAccess) with
         {
             Enrolments = s.Enrolments.Count > 0 ? s.Enrolments
                 : [new Enrolment { Id = PulledEnrolmentId, Method = "pull", Created = baseline ? course.StartDate ?? clock.GetUtcNow() : clock.GetUtcNow() }],
             Roles = roles ?? s.Roles,
-            FirstAccess = s.FirstAccess ?? lastAccess,
-            LastAccess = s.LastAccess is { } last && !(lastAccess > last) ? last : lastAccess ?? s.LastAccess,
         }, cancellationToken);
 
         if (snapshot.CompletedAt is null && snapshot.LastAccess is not null && await CompletedAtAsync(course.Id, id, cancellationToken) is { } completedAt)
         {
-            await snapshots.UpdateAsync(course.Id, id, s => s with { CompletedAt = s.CompletedAt ?? completedAt }, cancellationToken);
+            await snapshots.UpdateAsync(course.Id, id, s => s.WithCompletion(completedAt), cancellationToken);
         }
     }
 

@@ -385,15 +385,7 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learner
     }
 
     /// <summary>A course item over what is stored: a field left out keeps its stored value (the problem, if any, is on <paramref name="item"/>).</summary>
-    internal static Course MergeCourse(JsonItem item, Course course) => course with
-    {
-        ShortName = item.String("shortName") ?? course.ShortName,
-        FullName = item.String("fullName") ?? course.FullName,
-        Url = item.Has("url") ? item.String("url") : course.Url,
-        StartDate = item.Has("startDate") ? item.Date("startDate") : course.StartDate,
-        EndDate = item.Has("endDate") ? item.Date("endDate") : course.EndDate,
-        Visible = item.Bool("visible") ?? course.Visible,
-    };
+    internal static Course MergeCourse(JsonItem item, Course course) => course.With(CoursePatch.Read(item));
 
     private async Task<bool> UpsertLearnerAsync(JsonItem item, CancellationToken cancellationToken)
     {
