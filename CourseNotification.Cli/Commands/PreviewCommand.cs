@@ -19,7 +19,7 @@ internal static class PreviewCommand
     {
         var course = new Option<long?>("--course") { Description = "Course id (default: every course)" };
         var at = CommonOptions.At();
-        var json = new Option<bool>("--json") { Description = "Print the decisions as JSON (spec/signals.md rule 7) instead of a table" };
+        var json = new Option<bool>("--json") { Description = "Print the decisions as JSON (see docs/signals.md, Decisions) instead of a table" };
         var command = new Command("preview", "Show each learner's decision per signal, with dates and reasons") { course, at, json };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>

@@ -128,7 +128,7 @@ public sealed class NotificationDispatcher(
         var quota = email.Value.Quota;
         if (await quotas.TryTakeAsync(now, quota.PerMinute, quota.PerHour, cancellationToken) is { } windowEnd)
         {
-            // Over the provider's quota: wait for the next window instead of failing (spec rule 8).
+            // Over the provider's quota: wait for the next window instead of failing (docs/signals.md, "Pacing").
             await queue.SendAsync(StorageNames.NotificationsQueue, message, cancellationToken, windowEnd - now);
             await ledger.MarkQueuedAsync(key, windowEnd, cancellationToken);
             logger.LogInformation("Quota reached: {Signal} for learner {LearnerId} waits until {WindowEnd}", key.Signal, key.LearnerId, windowEnd);

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace CourseNotification.Email;
 
 /// <summary>
-/// Azure Communication Services Email over its documented REST API (spec/email.md): POST emails:send
+/// Azure Communication Services Email over its documented REST API (docs/email.md): POST emails:send
 /// with an Operation-Id and Repeatability headers derived from the ledger key, then the operation
 /// followed to a final status. Requests are HMAC-SHA256 signed (connection string) or carry an Entra ID
 /// token (endpoint + managed identity); either is recomputed on every try.
@@ -160,7 +160,7 @@ public sealed class AcsMailTransport(
     }
 }
 
-/// <summary>ACS HMAC-SHA256 request signing, exactly as spec/email.md describes.</summary>
+/// <summary>ACS HMAC-SHA256 request signing, exactly as docs/email.md describes.</summary>
 public static class AcsSignature
 {
     public static IReadOnlyList<(string Name, string Value)> Headers(string method, Uri uri, ReadOnlySpan<byte> body, byte[] key, DateTimeOffset now)

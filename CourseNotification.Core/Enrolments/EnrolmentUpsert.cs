@@ -1,7 +1,7 @@
 namespace CourseNotification.Enrolments;
 
 /// <summary>
-/// What one snapshot upsert says about one enrolment (spec/moodle.md §2), and how it merges into the
+/// What one snapshot upsert says about one enrolment (docs/moodle.md, snapshot upsert), and how it merges into the
 /// stored snapshot: a field not given keeps its stored value. Shared by <c>PUT /api/snapshots</c> and
 /// the CSV import, so both apply the same rules.
 /// </summary>

@@ -44,7 +44,7 @@ internal sealed record MoodleEvent(string Name, long CourseId, long UserId, long
 /// <summary>The course fields a course_updated event may change; an absent field is left as it is.</summary>
 
 /// <summary>
-/// <c>POST /api/moodle/events</c> (spec/moodle.md §1): one event or an array, plain (shared token in the
+/// <c>POST /api/moodle/events</c> (docs/moodle.md, event push): one event or an array, plain (shared token in the
 /// body) or wrapped in signed Standard Webhooks envelopes. Everything is checked before anything is
 /// applied; events apply so that a replay or an older event never moves a snapshot backwards.
 /// </summary>

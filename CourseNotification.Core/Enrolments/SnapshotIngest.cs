@@ -20,7 +20,7 @@ public sealed record UpsertReport(UpsertCounts Courses, UpsertCounts Learners, U
 public sealed record StateReport(UpsertCounts Courses, UpsertCounts Learners, UpsertCounts Enrolments, int Stale, int RemovedEnrolments, IReadOnlyList<Rejection> Rejected);
 
 /// <summary>
-/// <c>PUT /api/snapshots</c> (spec/moodle.md §2): upserts courses, learners and enrolments. A field left
+/// <c>PUT /api/snapshots</c> (docs/moodle.md, snapshot upsert): upserts courses, learners and enrolments. A field left
 /// out keeps its stored value; one bad item is rejected with its reason and does not stop the others.
 /// Learners are applied before enrolments, so a batch may introduce both.
 /// </summary>

@@ -153,7 +153,7 @@ public sealed class ApiEndpoints(
         Results.Ok(new { redriven = await redrive.RedriveAsync(cancellationToken) });
 
     /// <summary>
-    /// GET /api/preview?courseId=&amp;at=: every decision (spec/signals.md rule 7) for every learner of
+    /// GET /api/preview?courseId=&amp;at=: every decision (docs/signals.md, "Decisions") for every learner of
     /// one course, or of all courses, as of an instant; nothing is sent. Streamed as a JSON array.
     /// </summary>
     public async Task<IResult> GetPreviewAsync(HttpRequest request, CancellationToken cancellationToken)

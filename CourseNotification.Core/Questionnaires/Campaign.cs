@@ -13,7 +13,7 @@ public enum CampaignTrigger
 }
 
 /// <summary>
-/// A questionnaire campaign of a course (spec/questionnaires.md): which questionnaire, sent how long after
+/// A questionnaire campaign of a course (docs/questionnaires.md): which questionnaire, sent how long after
 /// which moment, reminded after how many days to those who have not answered, and how long the link
 /// lives after the last reminder. Its invitation and reminders are signals named by
 /// <see cref="QuestionnaireSignals"/>.

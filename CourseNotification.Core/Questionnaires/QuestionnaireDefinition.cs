@@ -4,7 +4,7 @@ using CourseNotification.Templates;
 
 namespace CourseNotification.Questionnaires;
 
-/// <summary>The kinds of question of spec/questionnaires.md.</summary>
+/// <summary>The kinds of question of docs/questionnaires.md.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<QuestionType>))]
 public enum QuestionType
 {

@@ -48,7 +48,7 @@ public sealed record Comment(long CourseId, string Course, DateOnly Day, string 
 /// <summary>A course in the report's scope.</summary>
 public sealed record CourseRef(long Id, string Name);
 
-/// <summary>The Qualiopi report of spec/questionnaires.md: every figure of its sections, for the PDF, JSON and CSV alike.</summary>
+/// <summary>The Qualiopi report of docs/questionnaires.md: every figure of its sections, for the PDF, JSON and CSV alike.</summary>
 public sealed record QualiopiReport(
     string Organisation,
     ReportScope Scope,

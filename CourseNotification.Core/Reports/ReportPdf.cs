@@ -4,7 +4,7 @@ using SkiaSharp;
 namespace CourseNotification.Reports;
 
 /// <summary>
-/// The Qualiopi report as an A4 PDF, in the sections of spec/questionnaires.md: cover; participation;
+/// The Qualiopi report as an A4 PDF, in the sections of docs/questionnaires.md: cover; participation;
 /// headline indicators with the trend; one section per question with its bar chart; the breakdown per
 /// course when there are several; the free comments, anonymised; the period and page numbers in every
 /// footer. Long comments and many courses flow onto further pages.

@@ -20,7 +20,7 @@ public sealed record CourseSettings
     /// <summary>Texts replacing the defaults: signal key -> language -> parts (a part left null keeps the default).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, TemplateText>>? Templates { get; init; }
 
-    /// <summary>Questionnaire campaigns (spec/questionnaires.md); null: none.</summary>
+    /// <summary>Questionnaire campaigns (docs/questionnaires.md); null: none.</summary>
     public IReadOnlyList<CourseNotification.Questionnaires.Campaign>? Campaigns { get; init; }
 }
 

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace CourseNotification.Signals;
 
-/// <summary>The states of spec/signals.md rule 7 (JSON: snake_case).</summary>
+/// <summary>The states of docs/signals.md, "Decisions" (JSON: snake_case).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<DecisionState>))]
 public enum DecisionState
 {
@@ -24,7 +24,7 @@ public static class DecisionStates
 
 /// <summary>
 /// What the engine says of one signal for one (course, learner) at one instant, with the reason
-/// (spec/signals.md rule 7). <paramref name="Anchor"/> is the local date the send is keyed on;
+/// (docs/signals.md, "Decisions"). <paramref name="Anchor"/> is the local date the send is keyed on;
 /// <paramref name="At"/> the instant it was or will be sent, when known. A struct, so the engine can
 /// decide without allocating.
 /// </summary>
@@ -51,7 +51,7 @@ public readonly record struct Decision(
 }
 
 /// <summary>
-/// The identity of one send (spec/signals.md rule 3): delivered at most once whatever happens.
+/// The identity of one send (docs/signals.md, "Exactly once"): delivered at most once whatever happens.
 /// </summary>
 public sealed record SendKey(long CourseId, long LearnerId, string Signal, DateOnly Anchor, int Repeat)
 {

@@ -1,6 +1,6 @@
 namespace CourseNotification.Signals;
 
-/// <summary>The reasons the engine gives (rule 7), as constants so deciding allocates nothing.</summary>
+/// <summary>The reasons the engine gives (docs/signals.md, "Decisions"), as constants so deciding allocates nothing.</summary>
 public static class Reasons
 {
     public const string PlatformOff = "platform switched off";

@@ -11,7 +11,7 @@ public interface ISignalRule
 }
 
 /// <summary>
-/// The pure rule engine of spec/signals.md: from what is known of one learner in one course, what was
+/// The pure rule engine of docs/signals.md: from what is known of one learner in one course, what was
 /// already sent, the effective settings and an instant, one decision per signal, each with its reason.
 /// No I/O, no clock (the caller gives the instant), and no allocation in the span overload.
 /// </summary>

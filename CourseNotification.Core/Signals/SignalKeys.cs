@@ -1,6 +1,6 @@
 namespace CourseNotification.Signals;
 
-/// <summary>The stable signal keys of spec/signals.md: settings, templates, ledger and API all use them.</summary>
+/// <summary>The stable signal keys of docs/signals.md: settings, templates, ledger and API all use them.</summary>
 public static class SignalKeys
 {
     public const string Welcome = "welcome";

@@ -9,7 +9,7 @@ namespace CourseNotification.Signals;
 /// </summary>
 public sealed record SignalSettings
 {
-    /// <summary>Catch-up window of welcome, secondcall, closed and completed (spec/signals.md).</summary>
+    /// <summary>Catch-up window of welcome, secondcall, closed and completed (docs/signals.md).</summary>
     public const int CatchUpDays = 7;
 
     /// <summary>Catch-up window of an inactivity alert.</summary>

@@ -21,7 +21,7 @@ public enum ClaimOutcome
 public readonly record struct Claim(ClaimOutcome Outcome, ETag ETag, int Attempt, DateTimeOffset FirstTriedAt);
 
 /// <summary>
-/// The send ledger (spec/signals.md rule 3): partition = course, row key = learner|signal|anchor|repeat,
+/// The send ledger (docs/signals.md, "Exactly once"): partition = course, row key = learner|signal|anchor|repeat,
 /// so one range read gives the history of a page of learners. A send is claimed by an insert that fails
 /// when the row exists; a claim whose lease ran out may be taken over, with the ETag as the proof.
 /// </summary>
@@ -195,7 +195,7 @@ public sealed class LedgerStore(StorageAccount storage)
             claim, TableUpdateMode.Merge, cancellationToken);
 
     /// <summary>
-    /// Records a failure with its reason, visible to administrators (rule 3: nothing lost silently), by the
+    /// Records a failure with its reason, visible to administrators (docs/signals.md, "Exactly once": nothing lost silently), by the
     /// worker that holds the claim (<paramref name="claim"/>): if another worker took the send over since,
     /// its outcome is the one that counts and nothing is written. <paramref name="retryable"/>: the tries ran
     /// out on a transient error, and a redriven or duplicate message may try again; otherwise the refusal is

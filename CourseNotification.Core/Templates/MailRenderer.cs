@@ -21,7 +21,7 @@ public sealed record MailContext(Course Course, Learner Learner, LearnerFacts Fa
 
 /// <summary>
 /// Chooses the learner's language and renders the subject, HTML and text of a signal's mail. Every
-/// number of days is computed from the learner's calendar at the instant of sending (spec rule 6).
+/// number of days is computed from the learner's calendar at the instant of sending (docs/signals.md, "Texts tell the truth").
 /// </summary>
 public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptions> platform)
 {

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace CourseNotification.Tests.Dispatch;
 
-/// <summary>Exactly once (spec/signals.md rule 3) against real Azurite and maildev: duplicates, races, crashes, poison and redrive.</summary>
+/// <summary>Exactly once (docs/signals.md, "Exactly once") against real Azurite and maildev: duplicates, races, crashes, poison and redrive.</summary>
 [TestClass]
 [TestCategory("storage")]
 public sealed class DispatcherTests

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Tests.Email;
 
-/// <summary>The ACS REST client against a loopback server that checks the signature exactly as spec/email.md describes.</summary>
+/// <summary>The ACS REST client against a loopback server that checks the signature exactly as docs/email.md describes.</summary>
 [TestClass]
 [TestCategory("unit")]
 public sealed class AcsMailTransportTests
@@ -45,7 +45,7 @@ public sealed class AcsMailTransportTests
         Assert.AreEqual("DoNotReply@example.org", (string?)body["senderAddress"]);
         Assert.AreEqual("j.dupont@example.fr", (string?)body["recipients"]!["to"]![0]!["address"]);
         Assert.AreEqual(("Bienvenue", "Bonjour", "<p>Bonjour</p>"), ((string?)body["content"]!["subject"], (string?)body["content"]!["plainText"], (string?)body["content"]!["html"]));
-        Assert.AreEqual("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", requests[1].Headers["x-ms-content-sha256"], "empty body hash of spec/email.md");
+        Assert.AreEqual("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", requests[1].Headers["x-ms-content-sha256"], "empty body hash of docs/email.md");
     }
 
     [TestMethod]
@@ -84,7 +84,7 @@ public sealed class AcsMailTransportTests
     [TestMethod]
     public void The_signature_matches_a_hand_computed_example()
     {
-        // Independent check of the string-to-sign layout: values computed by hand from spec/email.md.
+        // Independent check of the string-to-sign layout: values computed by hand from docs/email.md.
         var key = Convert.FromBase64String("c2VjcmV0LWtleS1mb3ItdGVzdHM=");
         var headers = AcsSignature.Headers("POST", new Uri("https://contoso.communication.azure.com/emails:send?api-version=2023-03-31"), "{}"u8, key, new DateTimeOffset(2026, 1, 5, 8, 0, 0, TimeSpan.Zero));
         var contentHash = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("{}"u8));

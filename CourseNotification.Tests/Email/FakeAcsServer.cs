@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 namespace CourseNotification.Tests.Email;
 
 /// <summary>
-/// A loopback stand-in for ACS Email written from its documented REST contract (spec/email.md): it checks
+/// A loopback stand-in for ACS Email written from its documented REST contract (docs/email.md): it checks
 /// every request's HMAC-SHA256 signature independently of the client's code, and answers the way the
 /// service does (202 + Operation-Location, then NotStarted/Running/Succeeded; 429 with Retry-After; 500).
 /// </summary>

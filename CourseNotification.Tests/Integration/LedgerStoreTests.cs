@@ -3,7 +3,7 @@ using CourseNotification.Storage;
 
 namespace CourseNotification.Tests.Integration;
 
-/// <summary>The claim protocol of the ledger (spec/signals.md rule 3) against real Table Storage.</summary>
+/// <summary>The claim protocol of the ledger (docs/signals.md, "Exactly once") against real Table Storage.</summary>
 [TestClass]
 [TestCategory("storage")]
 public sealed class LedgerStoreTests

@@ -84,7 +84,7 @@ internal sealed class PluginEnvelope(string type, DateTimeOffset created)
         return request;
     }
 
-    // get_data() of the events the plugin sends, as Moodle 4.5 writes them (spec/moodle-real).
+    // get_data() of the events the plugin sends, as Moodle 4.5 writes them (captured from a real site)
     public PluginEnvelope Event(string name, long course, long relatedUser, long objectId, DateTimeOffset at, JsonNode? other = null, long actor = 2, int edulevel = 0, string crud = "c")
     {
         Events.Add(new JsonObject

@@ -6,7 +6,7 @@ using CourseNotification.Tests.Signals;
 namespace CourseNotification.Tests.Questionnaires;
 
 /// <summary>
-/// Questionnaire campaigns as signals (spec/questionnaires.md), played scan by scan like the built-in
+/// Questionnaire campaigns as signals (docs/questionnaires.md), played scan by scan like the built-in
 /// signals: the invitation after the trigger and its delay, reminders counted from the day the
 /// invitation went out, nothing more once answered, nearest reminder only after an outage.
 /// </summary>

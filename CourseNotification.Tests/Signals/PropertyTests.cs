@@ -4,7 +4,7 @@ using CourseNotification.Signals;
 namespace CourseNotification.Tests.Signals;
 
 /// <summary>
-/// The promises of spec/signals.md checked over thousands of generated timelines (random zones, dates,
+/// The promises of docs/signals.md checked over thousands of generated timelines (random zones, dates,
 /// accesses, completions, extensions, expiry suspensions, settings and scan rhythms), each replayable
 /// from its seed.
 /// </summary>

@@ -4,7 +4,7 @@ using CourseNotification.Signals;
 namespace CourseNotification.Tests.Signals;
 
 /// <summary>
-/// spec/signals.md as scenarios: one learner's weeks played scan by scan (hourly, like the timer), and
+/// docs/signals.md as scenarios: one learner's weeks played scan by scan (hourly, like the timer), and
 /// the mails they would receive, in their local time.
 /// </summary>
 [TestClass]

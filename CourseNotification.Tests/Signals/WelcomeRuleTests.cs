@@ -3,7 +3,7 @@ using CourseNotification.Signals;
 
 namespace CourseNotification.Tests.Signals;
 
-/// <summary>spec/signals.md, <c>welcome</c>: on the work-start day, not accessed yet, 7 days of catch-up.</summary>
+/// <summary>docs/signals.md, <c>welcome</c>: on the work-start day, not accessed yet, 7 days of catch-up.</summary>
 [TestClass]
 [TestCategory("unit")]
 public sealed class WelcomeRuleTests
