@@ -228,7 +228,7 @@ public sealed class DispatcherTests
     /// <summary>While armed, lets a send's claim through and then fails every write of the ledger, as storage does when it goes down.</summary>
     private sealed class FailLedgerWrites : Azure.Core.Pipeline.HttpPipelinePolicy
     {
-        private int _claims;
+        private int _ledgerWrites;
 
         public volatile bool AfterClaim;
 
@@ -237,7 +237,7 @@ public sealed class DispatcherTests
         public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
         {
             var write = message.Request.Method != Azure.Core.RequestMethod.Get;
-            if (AfterClaim && write && message.Request.Uri.Path.Contains("/" + StorageNames.LedgerTable, StringComparison.Ordinal) && Interlocked.Increment(ref _claims) > 1)
+            if (AfterClaim && write && message.Request.Uri.Path.Contains("/" + StorageNames.LedgerTable, StringComparison.Ordinal) && Interlocked.Increment(ref _ledgerWrites) > 1)
             {
                 throw new IOException("Storage is down for this test.");
             }
