@@ -210,19 +210,13 @@ public sealed class CsvImport(
         var learnerRows = chunk.DistinctBy(r => r.LearnerId).ToList();
         var storedLearners = await learners.GetManyAsync(learnerRows.Select(r => r.LearnerId), cancellationToken);
         var profiles = new Dictionary<long, Learner?>();
-        var saves = new List<(Learner Learner, Learner? Previous)>();
+        var patches = new List<LearnerPatch>();
         var learnersRefused = 0;
         foreach (var row in learnerRows)
         {
             var stored = storedLearners.GetValueOrDefault(row.LearnerId);
-            var learner = stored ?? new Learner { Id = row.LearnerId };
-            learner = learner with
-            {
-                Email = row.Email ?? learner.Email,
-                FirstName = row.FirstName ?? learner.FirstName,
-                LastName = row.LastName ?? learner.LastName,
-                Lang = row.Lang ?? learner.Lang,
-            };
+            var patch = new LearnerPatch(row.LearnerId) { Email = row.Email, FirstName = row.FirstName, LastName = row.LastName, Lang = row.Lang };
+            var learner = (stored ?? new Learner { Id = row.LearnerId }).With(patch);
             if (learner.Email.Length > 0 && !System.Net.Mail.MailAddress.TryCreate(learner.Email, out _))
             {
                 run.Reject(row.Line, "email", $"email '{learner.Email}' is not an email address");
@@ -235,13 +229,13 @@ public sealed class CsvImport(
             run.CountLearner(row.LearnerId, stored is not null);
             if (learner != stored)
             {
-                saves.Add((learner, stored));
+                patches.Add(patch);
             }
         }
         // The learners are written while the snapshots are read and their index rows written; the snapshots,
         // which copy the learners' profiles, only after them (as the snapshot upsert orders it).
-        var learnersSaved = saves.Count > 0
-            ? directory.SaveManyAsync(saves, chunk.Select(r => (r.CourseId, r.LearnerId)).ToHashSet(), cancellationToken)
+        Task learnersSaved = patches.Count > 0
+            ? directory.UpdateManyAsync(patches, chunk.Select(r => (r.CourseId, r.LearnerId)).ToHashSet(), cancellationToken)
             : Task.CompletedTask;
         var now = clock.GetUtcNow();
         var changes = chunk.Select(r => new SnapshotChange(r.CourseId, r.LearnerId, s => r.Enrolment.ApplyTo(s, profiles[r.LearnerId], now))).ToList();

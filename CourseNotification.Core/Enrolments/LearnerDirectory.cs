@@ -3,8 +3,9 @@ using CourseNotification.Storage;
 namespace CourseNotification.Enrolments;
 
 /// <summary>
-/// Saves learners and keeps the copy of their profile in each of their snapshots in step (the scan reads
-/// snapshots only): a change of language, zone, suspension or opt-out reaches every course.
+/// The one writer of learners: applies <see cref="LearnerPatch"/>es (ETag-guarded, see
+/// <see cref="LearnerStore"/>) and keeps the copy of the profile in each of the learner's snapshots in
+/// step (the scan reads snapshots only): a change of language, zone, suspension or opt-out reaches every course.
 /// </summary>
 public sealed class LearnerDirectory(LearnerStore learners, SnapshotStore snapshots)
 {
@@ -13,37 +14,40 @@ public sealed class LearnerDirectory(LearnerStore learners, SnapshotStore snapsh
     public Task<IReadOnlyDictionary<long, Learner>> GetManyAsync(IEnumerable<long> learnerIds, CancellationToken cancellationToken) =>
         learners.GetManyAsync(learnerIds, cancellationToken);
 
-    public async Task SaveAsync(Learner learner, Learner? previous, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies <paramref name="patch"/>, then copies a changed profile into the learner's snapshots. An
+    /// opt-out is copied even when the row already said so: a first try that stopped half-way through the
+    /// courses is finished by the next.
+    /// </summary>
+    public async Task<LearnerChanged> UpdateAsync(LearnerPatch patch, bool onlyExisting, CancellationToken cancellationToken)
     {
-        await learners.UpsertAsync(learner, cancellationToken);
-        var profile = LearnerProfile.Of(learner);
-        if (previous is not null && LearnerProfile.Of(previous) == profile)
+        var changed = await learners.UpdateAsync(patch, onlyExisting, cancellationToken);
+        if (changed.After is { } after && (patch.OptOut || ProfileChanged(changed)))
         {
-            return;
+            var profile = LearnerProfile.Of(after);
+            foreach (var courseId in await snapshots.CoursesOfLearnerAsync(after.Id, cancellationToken))
+            {
+                // A course deleted since keeps its index row and has no snapshot: nothing to update there.
+                await snapshots.UpdateIfExistsAsync(courseId, after.Id, s => s.WithProfile(profile), cancellationToken);
+            }
         }
-        foreach (var courseId in await snapshots.CoursesOfLearnerAsync(learner.Id, cancellationToken))
-        {
-            // A course deleted since keeps its index row and has no snapshot: nothing to update there.
-            await snapshots.UpdateIfExistsAsync(courseId, learner.Id, s => s.WithProfile(profile), cancellationToken);
-        }
+        return changed;
     }
 
     /// <summary>
-    /// <see cref="SaveAsync"/> for many learners at once (each with what was stored before it, null when
-    /// new): the learners are written several at once, then each changed profile reaches the learner's
-    /// snapshots in batches, except those in <paramref name="writtenAnyway"/> (the caller writes them with
-    /// the new profile itself). A snapshot the index names but that no longer exists is not recreated.
+    /// <see cref="UpdateAsync"/> for many learners at once: the learners are written several at once, then
+    /// each changed profile reaches the learner's snapshots in batches, except those in
+    /// <paramref name="writtenAnyway"/> (the caller writes them with the new profile itself). A snapshot the
+    /// index names but that no longer exists is not recreated.
     /// </summary>
-    public async Task SaveManyAsync(
-        IReadOnlyList<(Learner Learner, Learner? Previous)> saves, IReadOnlySet<(long CourseId, long LearnerId)> writtenAnyway, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<long, LearnerChanged>> UpdateManyAsync(
+        IReadOnlyList<LearnerPatch> patches, IReadOnlySet<(long CourseId, long LearnerId)> writtenAnyway, CancellationToken cancellationToken)
     {
-        await learners.UpsertManyAsync(saves.Select(s => s.Learner), cancellationToken);
-        var changed = saves
-            .Where(s => s.Previous is null || LearnerProfile.Of(s.Previous) != LearnerProfile.Of(s.Learner))
-            .ToDictionary(s => s.Learner.Id, s => LearnerProfile.Of(s.Learner));
+        var results = await learners.UpdateManyAsync(patches, cancellationToken);
+        var changed = results.Values.Where(ProfileChanged).ToDictionary(c => c.After!.Id, c => LearnerProfile.Of(c.After!));
         if (changed.Count == 0)
         {
-            return;
+            return results;
         }
         var courses = await snapshots.CoursesOfLearnersAsync(changed.Keys, cancellationToken);
         var updates = courses
@@ -55,5 +59,9 @@ public sealed class LearnerDirectory(LearnerStore learners, SnapshotStore snapsh
         {
             await snapshots.UpdateManyAsync(updates, onlyExisting: true, cancellationToken);
         }
+        return results;
     }
+
+    private static bool ProfileChanged(LearnerChanged changed) =>
+        changed.After is { } after && (changed.Before is not { } before || LearnerProfile.Of(before) != LearnerProfile.Of(after));
 }

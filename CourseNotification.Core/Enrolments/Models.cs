@@ -63,6 +63,52 @@ public sealed record Learner
     public DateTimeOffset? LastLogin { get; init; }
     /// <summary>The <c>created</c> of the plugin envelope whose state last wrote this learner: an older envelope's state is not applied over it.</summary>
     public DateTimeOffset? StateAt { get; init; }
+
+    /// <summary>
+    /// This learner with <paramref name="patch"/> applied: the profile fields it gives, unless it is a state
+    /// older than the one that wrote this row (then only what follows applies); an opt-out is never undone;
+    /// the last login and the state time only move forward.
+    /// </summary>
+    public Learner With(LearnerPatch patch)
+    {
+        var learner = patch.StateAt is { } at && StateAt > at ? this : this with
+        {
+            Username = patch.Username ?? Username,
+            Email = patch.Email ?? Email,
+            FirstName = patch.FirstName ?? FirstName,
+            LastName = patch.LastName ?? LastName,
+            Lang = patch.Lang ?? Lang,
+            TimeZone = patch.TimeZone ?? TimeZone,
+            Suspended = patch.Suspended ?? Suspended,
+            StateAt = patch.StateAt ?? StateAt,
+        };
+        return learner with
+        {
+            OptedOut = OptedOut || patch.OptOut,
+            LastLogin = Instants.Latest(LastLogin, patch.LoggedInAt),
+        };
+    }
+}
+
+/// <summary>
+/// What one way in (a state item, a snapshot upsert, a login, an unsubscribe, an import row) says of a
+/// learner: a field left null keeps its stored value. The merge rules live in <see cref="Learner.With"/>.
+/// </summary>
+public sealed record LearnerPatch(long Id)
+{
+    public string? Username { get; init; }
+    public string? Email { get; init; }
+    public string? FirstName { get; init; }
+    public string? LastName { get; init; }
+    public string? Lang { get; init; }
+    public string? TimeZone { get; init; }
+    public bool? Suspended { get; init; }
+    /// <summary>The learner unsubscribed: only ever sets the opt-out, nothing clears it.</summary>
+    public bool OptOut { get; init; }
+    /// <summary>A Moodle login at this time.</summary>
+    public DateTimeOffset? LoggedInAt { get; init; }
+    /// <summary>The <c>created</c> of the plugin envelope whose state this is, or the time of a snapshot upsert.</summary>
+    public DateTimeOffset? StateAt { get; init; }
 }
 
 /// <summary>
@@ -134,16 +180,12 @@ public sealed record EnrolmentSnapshot
     /// <summary>Course accesses seen: the first access is the earliest ever seen, the last the latest; an older report moves neither back.</summary>
     public EnrolmentSnapshot WithAccess(DateTimeOffset? first, DateTimeOffset? last) => this with
     {
-        FirstAccess = Earliest(FirstAccess, Earliest(first, last)),
-        LastAccess = Latest(LastAccess, last ?? first),
+        FirstAccess = Instants.Earliest(FirstAccess, Instants.Earliest(first, last)),
+        LastAccess = Instants.Latest(LastAccess, last ?? first),
     };
 
     /// <summary>A completion seen (an event, a sync): the first one counts.</summary>
-    public EnrolmentSnapshot WithCompletion(DateTimeOffset? at) => this with { CompletedAt = Earliest(CompletedAt, at) };
-
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
-
-    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+    public EnrolmentSnapshot WithCompletion(DateTimeOffset? at) => this with { CompletedAt = Instants.Earliest(CompletedAt, at) };
 
     /// <summary>Applies a role event unless a newer one for the same role was applied already.</summary>
     public EnrolmentSnapshot WithRoleEvent(string role, bool assigned, DateTimeOffset at)
@@ -175,4 +217,12 @@ public sealed record EnrolmentSnapshot
     {
         Profile = profile is { OptedOut: false } && Profile is { OptedOut: true } ? profile with { OptedOut = true } : profile ?? Profile,
     };
+}
+
+/// <summary>The merge rules' comparisons of instants that may be unknown (null): an unknown one never wins.</summary>
+internal static class Instants
+{
+    public static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    public static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

@@ -318,12 +318,8 @@ public sealed class MoodleEventIngest(
         switch (ShortName(e.Name))
         {
             case "user_loggedin":
-                if (await learners.GetAsync(e.UserId, cancellationToken) is { } loggedIn && !(loggedIn.LastLogin >= e.Time))
-                {
-                    await learners.UpsertAsync(loggedIn with { LastLogin = e.Time }, cancellationToken);
-                    return true;
-                }
-                return false;
+                var login = await learners.UpdateAsync(new LearnerPatch(e.UserId) { LoggedInAt = e.Time }, onlyExisting: true, cancellationToken);
+                return login.After != login.Before;
 
             case "user_deleted":
                 await erasure.EraseAsync(e.RelatedUserId, cancellationToken);

@@ -108,18 +108,16 @@ public sealed class MoodleSync(
         {
             return;
         }
-        var stored = await learners.GetAsync(id, cancellationToken);
-        var learner = (stored ?? new Learner { Id = id }) with
+        var learner = (await learners.UpdateAsync(new LearnerPatch(id)
         {
-            Username = item.String("username") ?? stored?.Username ?? "",
-            Email = item.String("email") ?? stored?.Email ?? "",
-            FirstName = item.String("firstname") ?? stored?.FirstName ?? "",
-            LastName = item.String("lastname") ?? stored?.LastName ?? "",
-            Lang = item.String("lang") ?? stored?.Lang ?? "",
-            TimeZone = item.String("timezone") ?? stored?.TimeZone ?? "",
-            Suspended = item.Bool("suspended") ?? stored?.Suspended ?? false,
-        };
-        await learners.SaveAsync(learner, stored, cancellationToken);
+            Username = item.String("username"),
+            Email = item.String("email"),
+            FirstName = item.String("firstname"),
+            LastName = item.String("lastname"),
+            Lang = item.String("lang"),
+            TimeZone = item.String("timezone"),
+            Suspended = item.Bool("suspended"),
+        }, onlyExisting: false, cancellationToken)).After!;
 
         var roles = (user["roles"] as JsonArray)?.OfType<JsonObject>().Select(r => r["shortname"]?.ToString()).OfType<string>().ToList();
         var lastAccess = item.Date("lastcourseaccess");

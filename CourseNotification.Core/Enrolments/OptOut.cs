@@ -33,15 +33,11 @@ public sealed class OptOut(SigningKeyStore keys, LearnerDirectory learners, IOpt
     /// <summary>Records the opt-out (idempotent); returns the learner, or null when unknown (erased).</summary>
     public async Task<Learner?> ApplyAsync(long learnerId, CancellationToken cancellationToken)
     {
-        var learner = await learners.GetAsync(learnerId, cancellationToken);
-        if (learner is null)
+        var changed = await learners.UpdateAsync(new LearnerPatch(learnerId) { OptOut = true }, onlyExisting: true, cancellationToken);
+        if (changed.After is not { } optedOut)
         {
             return null;
         }
-        var optedOut = learner with { OptedOut = true };
-        // Copied into every snapshot even when the row already says so: a first try that stopped half-way
-        // through the courses is finished by the next.
-        await learners.SaveAsync(optedOut, previous: null, cancellationToken);
         logger.LogInformation("Learner {LearnerId} opted out of reminders", learnerId);
         return optedOut;
     }

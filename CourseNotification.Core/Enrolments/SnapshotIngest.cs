@@ -85,27 +85,28 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learner
         var read = enrolmentItems.Select(e => (e.Index, e.Item, Read: ReadEnrolment(e.Item))).ToList();
         var wantedLearners = learnerItems.Select(l => l.Id).Concat(read.Where(r => r.Read is not null).Select(r => r.Read!.Value.LearnerId)).ToHashSet();
         var storedLearners = wantedLearners.Count > 0 ? await learners.GetManyAsync(wantedLearners, cancellationToken) : new Dictionary<long, Learner>();
-        var saves = new Dictionary<long, (Learner Learner, Learner? Previous)>();
+        var patches = new List<LearnerPatch>();
+        var patched = new Dictionary<long, Learner>();
         int learnersCreated = 0, learnersUpdated = 0, learnersRefused = 0;
         foreach (var (index, item, id) in learnerItems)
         {
-            var stored = storedLearners.GetValueOrDefault(id);
-            var before = saves.TryGetValue(id, out var saved) ? saved.Learner : stored;
+            var before = patched.GetValueOrDefault(id) ?? storedLearners.GetValueOrDefault(id);
             if (before?.StateAt > readAt)
             {
                 stale++;
                 continue;
             }
-            var learner = MergeLearner(item, before ?? new Learner { Id = id }) with { StateAt = readAt };
+            var patch = ReadLearner(item, id) with { StateAt = readAt };
             if (Refused(item, "learners", index, id, rejected))
             {
                 learnersRefused++;
                 continue;
             }
             _ = before is null ? learnersCreated++ : learnersUpdated++;
-            saves[id] = (learner, stored);
+            patches.Add(patch);
+            patched[id] = (before ?? new Learner { Id = id }).With(patch);
         }
-        Learner? ProfileOf(long learnerId) => saves.TryGetValue(learnerId, out var saved) ? saved.Learner : storedLearners.GetValueOrDefault(learnerId);
+        Learner? ProfileOf(long learnerId) => patched.GetValueOrDefault(learnerId) ?? storedLearners.GetValueOrDefault(learnerId);
 
         // Enrolments, then the enrolments Moodle no longer has, after the events' changes.
         var changes = new List<SnapshotChange>(first);
@@ -130,14 +131,14 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learner
             changes.Add(new SnapshotChange(courseId, learnerId, s => s.StateAt > readAt ? s : Tombstone(s, id, readAt), OnlyExisting: true));
         }
         // A snapshot written here that no state item rewrites still gets its learner's new profile.
-        foreach (var key in changes.Select(c => (c.CourseId, c.LearnerId)).Distinct().Where(k => saves.ContainsKey(k.LearnerId)).ToList())
+        foreach (var key in changes.Select(c => (c.CourseId, c.LearnerId)).Distinct().Where(k => patched.ContainsKey(k.LearnerId)).ToList())
         {
-            var profile = LearnerProfile.Of(saves[key.LearnerId].Learner);
+            var profile = LearnerProfile.Of(patched[key.LearnerId]);
             changes.Add(new SnapshotChange(key.CourseId, key.LearnerId, s => s.WithProfile(profile), OnlyExisting: true));
         }
 
-        var learnersSaved = saves.Count > 0
-            ? learners.SaveManyAsync([.. saves.Values], changes.Select(c => (c.CourseId, c.LearnerId)).ToHashSet(), cancellationToken)
+        Task learnersSaved = patches.Count > 0
+            ? learners.UpdateManyAsync(patches, changes.Select(c => (c.CourseId, c.LearnerId)).ToHashSet(), cancellationToken)
             : Task.CompletedTask;
         IReadOnlyList<SnapshotChanged> results = [];
         try
@@ -394,34 +395,33 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learner
         {
             return false;
         }
-        var stored = await learners.GetAsync(id, cancellationToken);
-        var learner = MergeLearner(item, stored ?? new Learner { Id = id });
+        var patch = ReadLearner(item, id);
         if (item.Problem is not null)
         {
             return false;
         }
-        await learners.SaveAsync(learner, stored, cancellationToken);
-        return stored is null;
+        var changed = await learners.UpdateAsync(patch, onlyExisting: false, cancellationToken);
+        return changed.Before is null;
     }
 
-    /// <summary>A learner item over what is stored: a field left out keeps its stored value; an email that is not a bare address is a problem on <paramref name="item"/>.</summary>
-    internal static Learner MergeLearner(JsonItem item, Learner learner)
+    /// <summary>A learner item as a patch: a field left out keeps its stored value; an email that is not a bare address is a problem on <paramref name="item"/>.</summary>
+    internal static LearnerPatch ReadLearner(JsonItem item, long id)
     {
-        learner = learner with
+        var patch = new LearnerPatch(id)
         {
-            Username = item.String("username") ?? learner.Username,
-            Email = item.String("email") ?? learner.Email,
-            FirstName = item.String("firstName") ?? learner.FirstName,
-            LastName = item.String("lastName") ?? learner.LastName,
-            Lang = item.String("lang") ?? learner.Lang,
-            TimeZone = item.String("timeZone") ?? learner.TimeZone,
-            Suspended = item.Bool("suspended") ?? learner.Suspended,
+            Username = item.String("username"),
+            Email = item.String("email"),
+            FirstName = item.String("firstName"),
+            LastName = item.String("lastName"),
+            Lang = item.String("lang"),
+            TimeZone = item.String("timeZone"),
+            Suspended = item.Bool("suspended"),
         };
-        if (learner.Email.Length > 0 && !Email.EmailAddresses.IsBare(learner.Email))
+        if (patch.Email is { Length: > 0 } email && !Email.EmailAddresses.IsBare(email))
         {
-            item.Reject("email", $"'{learner.Email}' is not an email address");
+            item.Reject("email", $"'{email}' is not an email address");
         }
-        return learner;
+        return patch;
     }
 
     private async Task<bool> UpsertEnrolmentAsync(JsonItem item, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Azure;
 using Azure.Data.Tables;
 using CourseNotification.Enrolments;
 
@@ -5,12 +7,15 @@ namespace CourseNotification.Storage;
 
 /// <summary>
 /// Learners: partition = learner id, so a person's data is one partition (export and erase are cheap).
-/// Writes merge, and carry the opt-out only when it is set: a writer that read the row before the
-/// learner opted out (a login, a sync, an import) cannot write it back to "not opted out".
+/// Every write is a read, a <see cref="LearnerPatch"/> applied by the learner's merge rules, and a write
+/// guarded by the row's ETag, retried when another writer came in between: a login, a sync or an import
+/// that read the row before the learner opted out cannot write "not opted out" back, and an older state
+/// never overwrites a newer one.
 /// </summary>
 public sealed class LearnerStore(StorageAccount storage)
 {
     private const string Row = "learner";
+    private const int MaxAttempts = 10;
     private readonly TableClient _table = storage.Table(StorageNames.LearnersTable);
 
     public async Task<Learner?> GetAsync(long learnerId, CancellationToken cancellationToken)
@@ -19,40 +24,120 @@ public sealed class LearnerStore(StorageAccount storage)
         return response.HasValue ? ToLearner(response.Value!) : null;
     }
 
-    public async Task UpsertAsync(Learner learner, CancellationToken cancellationToken) =>
-        await _table.UpsertEntityAsync(ToEntity(learner), TableUpdateMode.Merge, cancellationToken);
+    /// <summary>
+    /// Reads the learner, applies <paramref name="patch"/> (<see cref="Learner.With"/>) and writes the result
+    /// if nobody wrote in between (ETag); otherwise reads again and re-applies. With
+    /// <paramref name="onlyExisting"/>, an unknown learner is not created.
+    /// </summary>
+    public async Task<LearnerChanged> UpdateAsync(LearnerPatch patch, bool onlyExisting, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await _table.GetEntityIfExistsAsync<TableEntity>(StorageNames.Key(patch.Id), Row, cancellationToken: cancellationToken);
+            var stored = response.HasValue ? response.Value! : null;
+            if (stored is null && onlyExisting)
+            {
+                return new LearnerChanged(null, null);
+            }
+            var (before, after, write) = Apply(stored, patch.Id, [patch]);
+            try
+            {
+                if (write is not null)
+                {
+                    await SubmitAsync(write, cancellationToken);
+                }
+                return new LearnerChanged(before, after);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
+            {
+                // Someone else wrote this learner since we read it: read again and re-apply.
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="UpdateAsync"/> for many learners at once: read by ranges of ids, patched (several patches of
+    /// one learner in order), written several at once each with its ETag, the writes that lost a race read
+    /// again and re-applied. Returns each learner before and after, by id.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, LearnerChanged>> UpdateManyAsync(IReadOnlyList<LearnerPatch> patches, CancellationToken cancellationToken)
+    {
+        var byLearner = patches.GroupBy(p => p.Id).ToDictionary(g => g.Key, g => g.ToList());
+        var results = new ConcurrentDictionary<long, LearnerChanged>();
+        IReadOnlyCollection<long> pending = byLearner.Keys;
+        for (var attempt = 1; pending.Count > 0; attempt++)
+        {
+            var stored = await ReadManyAsync(pending, cancellationToken);
+            var lost = new ConcurrentBag<long>();
+            var last = attempt >= MaxAttempts;
+            await Parallel.ForEachAsync(pending, TableBatches.Options(cancellationToken), async (id, ct) =>
+            {
+                var (before, after, write) = Apply(stored.GetValueOrDefault(id), id, byLearner[id]);
+                try
+                {
+                    if (write is not null)
+                    {
+                        await SubmitAsync(write, ct);
+                    }
+                    results[id] = new LearnerChanged(before, after);
+                }
+                catch (RequestFailedException e) when (e.Status is 409 or 412 && !last)
+                {
+                    lost.Add(id);
+                }
+            });
+            pending = lost;
+        }
+        return results;
+    }
 
     /// <summary>The stored learners among <paramref name="learnerIds"/>, read by ranges of ids (a range query where ids come in runs).</summary>
-    public async Task<IReadOnlyDictionary<long, Learner>> GetManyAsync(IEnumerable<long> learnerIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<long, Learner>> GetManyAsync(IEnumerable<long> learnerIds, CancellationToken cancellationToken) =>
+        (await ReadManyAsync(learnerIds, cancellationToken)).ToDictionary(e => e.Key, e => ToLearner(e.Value));
+
+    private async Task<IReadOnlyDictionary<long, TableEntity>> ReadManyAsync(IEnumerable<long> learnerIds, CancellationToken cancellationToken)
     {
         var wanted = learnerIds.ToHashSet();
-        var found = new System.Collections.Concurrent.ConcurrentDictionary<long, Learner>();
+        var found = new ConcurrentDictionary<long, TableEntity>();
         await Parallel.ForEachAsync(TableBatches.Ranges(wanted), TableBatches.Options(cancellationToken), async (range, ct) =>
         {
             if (range.Count == 1)
             {
-                if (await GetAsync(range.First, ct) is { } learner)
+                var response = await _table.GetEntityIfExistsAsync<TableEntity>(StorageNames.Key(range.First), Row, cancellationToken: ct);
+                if (response.HasValue)
                 {
-                    found[learner.Id] = learner;
+                    found[range.First] = response.Value!;
                 }
                 return;
             }
             var filter = TableClient.CreateQueryFilter($"PartitionKey ge {StorageNames.Key(range.First)} and PartitionKey le {StorageNames.Key(range.Last)} and RowKey eq {Row}");
             await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
             {
-                if (wanted.Contains(StorageNames.ParseKey(entity.PartitionKey)))
+                var id = StorageNames.ParseKey(entity.PartitionKey);
+                if (wanted.Contains(id))
                 {
-                    var learner = ToLearner(entity);
-                    found[learner.Id] = learner;
+                    found[id] = entity;
                 }
             }
         });
         return found;
     }
 
-    /// <summary>Writes each learner as <see cref="UpsertAsync"/> does (one partition per learner, so one request each), several at once.</summary>
-    public Task UpsertManyAsync(IEnumerable<Learner> learners, CancellationToken cancellationToken) =>
-        TableBatches.SubmitAsync(_table, learners.Select(l => new TableTransactionAction(TableTransactionActionType.UpsertMerge, ToEntity(l))), cancellationToken);
+    /// <summary>The learner stored in <paramref name="stored"/> (null: none yet) with the patches applied, and the write it needs (null: none).</summary>
+    private static (Learner? Before, Learner After, TableTransactionAction? Write) Apply(TableEntity? stored, long learnerId, IEnumerable<LearnerPatch> patches)
+    {
+        var before = stored is null ? null : ToLearner(stored);
+        var after = patches.Aggregate(before ?? new Learner { Id = learnerId }, (learner, patch) => learner.With(patch));
+        TableTransactionAction? write = after == before ? null
+            : stored is null ? new TableTransactionAction(TableTransactionActionType.Add, ToEntity(after))
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(after), stored.ETag);
+        return (before, after, write);
+    }
+
+    private Task<Response> SubmitAsync(TableTransactionAction write, CancellationToken cancellationToken) =>
+        write.ActionType == TableTransactionActionType.Add
+            ? _table.AddEntityAsync(write.Entity, cancellationToken)
+            : _table.UpdateEntityAsync(write.Entity, write.ETag, TableUpdateMode.Replace, cancellationToken);
 
     private static TableEntity ToEntity(Learner learner)
     {
@@ -98,5 +183,8 @@ public sealed class LearnerStore(StorageAccount storage)
 
     /// <summary>Erases the person's row.</summary>
     public Task DeleteAsync(long learnerId, CancellationToken cancellationToken) =>
-        _table.DeleteEntityAsync(StorageNames.Key(learnerId), Row, Azure.ETag.All, cancellationToken);
+        _table.DeleteEntityAsync(StorageNames.Key(learnerId), Row, ETag.All, cancellationToken);
 }
+
+/// <summary>A learner before a change (null: unknown) and after it (null: left unknown).</summary>
+public sealed record LearnerChanged(Learner? Before, Learner? After);

@@ -56,4 +56,31 @@ public sealed class MergeRuleTests
         Assert.AreEqual(2, replaced.Enrolments.Count);
         Assert.AreEqual(("cohort", false), (replaced.Enrolments.Single(e => e.Id == 7).Method, replaced.Enrolments.Single(e => e.Id == 7).Active));
     }
+
+    [TestMethod]
+    public void A_learner_patch_changes_the_fields_it_gives_and_keeps_the_others()
+    {
+        var stored = new Learner { Id = 2, Email = "a@example.org", Lang = "fr", TimeZone = "Europe/Paris", Suspended = true };
+        var patched = stored.With(new LearnerPatch(2) { Lang = "en", Suspended = false });
+        Assert.AreEqual(stored with { Lang = "en", Suspended = false }, patched);
+    }
+
+    [TestMethod]
+    public void A_learner_state_older_than_the_stored_one_changes_no_profile_field()
+    {
+        var stored = new Learner { Id = 2, Lang = "en", StateAt = T.AddMinutes(5) };
+        Assert.AreEqual(stored, stored.With(new LearnerPatch(2) { Lang = "fr", StateAt = T }));
+        var newer = stored.With(new LearnerPatch(2) { Lang = "fr", StateAt = T.AddMinutes(6) });
+        Assert.AreEqual(("fr", T.AddMinutes(6)), (newer.Lang, newer.StateAt));
+    }
+
+    [TestMethod]
+    public void An_opt_out_is_never_undone_and_a_login_only_moves_forward_even_with_an_older_state()
+    {
+        var stored = new Learner { Id = 2, OptedOut = true, LastLogin = T, StateAt = T.AddMinutes(5) };
+        var late = stored.With(new LearnerPatch(2) { LoggedInAt = T.AddDays(1), StateAt = T });
+        Assert.AreEqual((true, T.AddDays(1)), (late.OptedOut, late.LastLogin));
+        Assert.AreEqual(T.AddDays(1), late.With(new LearnerPatch(2) { LoggedInAt = T.AddHours(1) }).LastLogin);
+        Assert.IsTrue(new Learner { Id = 2 }.With(new LearnerPatch(2) { OptOut = true }).OptedOut);
+    }
 }

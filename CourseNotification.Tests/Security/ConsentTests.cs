@@ -74,7 +74,7 @@ public sealed class ConsentTests
         }, TestContext.CancellationToken);
         // The row says opted out; the snapshot's copy has not caught up (the copy failed half-way).
         var learners = core.Get<LearnerStore>();
-        await learners.UpsertAsync((await learners.GetAsync(learner, TestContext.CancellationToken))! with { OptedOut = true }, TestContext.CancellationToken);
+        await learners.UpdateAsync(new LearnerPatch(learner) { OptOut = true }, onlyExisting: true, TestContext.CancellationToken);
         Assert.IsFalse((await core.Get<SnapshotStore>().GetAsync(course, learner, TestContext.CancellationToken))!.Profile!.OptedOut);
 
         var message = new NotificationMessage(course, learner, SignalKeys.Welcome, DateOnly.FromDateTime(Opening.Date), 0, at);
