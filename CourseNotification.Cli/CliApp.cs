@@ -24,8 +24,10 @@ public static class CliApp
         DemoCommand.Create(),
     };
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <param name="services">More services for every host the verb starts, before the Core ones (tests: Azure's storage limits).</param>
+    public static async Task<int> RunAsync(string[] args, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
+        InProcessServices.Value = services;
         var root = Create();
         if (args.Length > 0 && args[0] is { Length: > 0 } first && first[0] is not ('-' or '[')
             && !root.Subcommands.Any(c => c.Name == first || c.Aliases.Contains(first)))
@@ -36,7 +38,17 @@ public static class CliApp
         }
         try
         {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                // A wrong option is a refusal like a wrong setting: what is wrong, one line each, not the help page.
+                foreach (var error in parse.Errors)
+                {
+                    await Console.Error.WriteLineAsync(error.Message);
+                }
+                return Refused;
+            }
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (SettingsException e)
         {

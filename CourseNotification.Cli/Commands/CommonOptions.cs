@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using CourseNotification.Enrolments;
 
 namespace CourseNotification.Cli.Commands;
 
@@ -13,11 +13,11 @@ internal static class CommonOptions
         CustomParser = result =>
         {
             var text = result.Tokens.Single().Value;
-            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            if (SupportedDates.TryParseInstant(text, out var at, out var problem))
             {
                 return at;
             }
-            result.AddError($"--at '{text}' is not an ISO 8601 instant.");
+            result.AddError($"--at {problem}");
             return null;
         },
     };

@@ -34,6 +34,7 @@ public static class ServeHost
         }
         builder.Services.AddSingleton(clock);
         services?.Invoke(builder.Services);
+        InProcessServices.Value?.Invoke(builder.Services);
         builder.Services.AddCourseNotification(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<Pipeline>();

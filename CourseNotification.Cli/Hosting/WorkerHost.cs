@@ -23,6 +23,7 @@ public static class WorkerHost
             builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         }
         builder.Services.AddSingleton(clock);
+        InProcessServices.Value?.Invoke(builder.Services);
         builder.Services.AddCourseNotification(builder.Configuration);
         builder.Services.AddSingleton<Pipeline>();
         if (runQueueWorkers)

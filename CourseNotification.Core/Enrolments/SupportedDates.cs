@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace CourseNotification.Enrolments;
 
 /// <summary>
@@ -20,5 +22,23 @@ public static class SupportedDates
         var inRange = seconds >= 0 && seconds < Last.ToUnixTimeSeconds();
         date = inRange ? DateTimeOffset.FromUnixTimeSeconds(seconds) : default;
         return inRange;
+    }
+
+    /// <summary>
+    /// An instant given as text (<c>?at=</c>, <c>--at</c>): ISO 8601, UTC when it names no offset, within
+    /// the supported dates; otherwise the reason, to show next to the field.
+    /// </summary>
+    public static bool TryParseInstant(string text, out DateTimeOffset at, out string problem)
+    {
+        problem = "";
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
+        {
+            problem = $"'{text}' is not an ISO 8601 instant.";
+        }
+        else if (!Contains(at))
+        {
+            problem = $"'{text}' is out of range ({Description}).";
+        }
+        return problem.Length == 0;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CourseNotification.Enrolments;
 using Microsoft.AspNetCore.Http;
 
@@ -15,14 +14,9 @@ internal static class QueryInstant
         {
             return true;
         }
-        if (!DateTimeOffset.TryParse(given[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
+        if (!SupportedDates.TryParseInstant(given[0] ?? "", out at, out var reason))
         {
-            problem = Problems.Field(400, "at", $"'{given[0]}' is not an ISO 8601 instant.");
-            return false;
-        }
-        if (!SupportedDates.Contains(at))
-        {
-            problem = Problems.Field(400, "at", $"'{given[0]}' is out of range ({SupportedDates.Description}).");
+            problem = Problems.Field(400, "at", reason);
             return false;
         }
         return true;

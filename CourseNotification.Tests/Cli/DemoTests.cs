@@ -16,7 +16,7 @@ public sealed class DemoTests
         int exit;
         try
         {
-            exit = await CliApp.RunAsync(["demo", "--days", "10", "--learners", "30", "--urls", "http://127.0.0.1:0"]);
+            exit = await InProcessCli.RunOnOwnStorageAsync(["demo", "--days", "10", "--learners", "30", "--urls", "http://127.0.0.1:0"]);
         }
         finally
         {

@@ -34,6 +34,14 @@ public sealed class RefusalTests
     }
 
     [TestMethod]
+    [DataRow("next tuesday", "--at 'next tuesday' is not an ISO 8601 instant.")]
+    [DataRow("9999-01-01T00:00:00Z", "--at '9999-01-01T00:00:00Z' is out of range (a date from 1970 to 8999 is expected).")]
+    public async Task An_instant_to_act_at_is_read_as_the_routes_read_theirs(string at, string line)
+    {
+        AssertRefused(await CnProcess.RunAsync(["scan", "--at", at]), line);
+    }
+
+    [TestMethod]
     public async Task An_unknown_command_is_named_with_the_commands_there_are()
     {
         var run = await CnProcess.RunAsync(["nonsense"]);

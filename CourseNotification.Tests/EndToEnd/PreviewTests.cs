@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using CourseNotification.Cli;
+using CourseNotification.Tests.Cli;
 using CourseNotification.Cli.Hosting;
 using CourseNotification.Tests.Integration;
 
@@ -53,7 +53,7 @@ public sealed class PreviewTests
         Console.SetOut(printed);
         try
         {
-            Assert.AreEqual(0, await CliApp.RunAsync(["preview", "--course", course.ToString(System.Globalization.CultureInfo.InvariantCulture), "--at", at.ToString("O"), "--json", $"AzureWebJobsStorage={configuration["AzureWebJobsStorage"]}"]));
+            Assert.AreEqual(0, await InProcessCli.RunAsync(["preview", "--course", course.ToString(System.Globalization.CultureInfo.InvariantCulture), "--at", at.ToString("O"), "--json", $"AzureWebJobsStorage={configuration["AzureWebJobsStorage"]}"]));
         }
         finally
         {

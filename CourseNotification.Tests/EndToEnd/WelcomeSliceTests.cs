@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using CourseNotification.Cli;
+using CourseNotification.Tests.Cli;
 using CourseNotification.Cli.Hosting;
 using CourseNotification.Cli.Local;
 using CourseNotification.Tests.Integration;
@@ -50,7 +50,7 @@ public sealed partial class WelcomeSliceTests
         Assert.AreEqual(HttpStatusCode.Accepted, pushed.StatusCode);
 
         // The scan verb, invoked as on the command line, against the same storage.
-        var exit = await CliApp.RunAsync(["scan", "--at", scanAt.ToString("O"), $"AzureWebJobsStorage={configuration["AzureWebJobsStorage"]}"]);
+        var exit = await InProcessCli.RunAsync(["scan", "--at", scanAt.ToString("O"), $"AzureWebJobsStorage={configuration["AzureWebJobsStorage"]}"]);
         Assert.AreEqual(0, exit);
 
         using var inbox = new MaildevInbox((await SharedServices.MaildevAsync()).WebUrl);
@@ -73,7 +73,7 @@ public sealed partial class WelcomeSliceTests
         StringAssert.Contains(page, $"Course {course}");
 
         // Exactly once: scanning again the same hour sends nothing more.
-        Assert.AreEqual(0, await CliApp.RunAsync(["scan", "--at", scanAt.AddMinutes(30).ToString("O"), $"AzureWebJobsStorage={configuration["AzureWebJobsStorage"]}"]));
+        Assert.AreEqual(0, await InProcessCli.RunAsync(["scan", "--at", scanAt.AddMinutes(30).ToString("O"), $"AzureWebJobsStorage={configuration["AzureWebJobsStorage"]}"]));
         Assert.IsTrue(await serve.Services.GetRequiredService<Pipeline>().WaitUntilEmptyAsync(TimeSpan.FromSeconds(30), TestContext.CancellationToken), "The queues did not empty.");
         Assert.AreEqual(2, (await inbox.ReadAsync(TestContext.CancellationToken)).Count(m => m.To == Address(french) || m.To == Address(english)));
     }

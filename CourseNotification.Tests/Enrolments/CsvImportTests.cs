@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using CourseNotification.Cli;
+using CourseNotification.Tests.Cli;
 using CourseNotification.Enrolments;
 using CourseNotification.Http;
 using CourseNotification.Storage;
@@ -39,7 +39,7 @@ public sealed class CsvImportTests
         int exit;
         try
         {
-            exit = await CliApp.RunAsync(["import", path, $"AzureWebJobsStorage={configuration["AzureWebJobsStorage"]}"]);
+            exit = await InProcessCli.RunAsync(["import", path, $"AzureWebJobsStorage={configuration["AzureWebJobsStorage"]}"]);
         }
         finally
         {

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using CourseNotification.Cli;
+using CourseNotification.Tests.Cli;
 using CourseNotification.Enrolments;
 using CourseNotification.Storage;
 using CourseNotification.Tests.Integration;
@@ -85,7 +85,7 @@ public sealed class MoodleSyncTests
         Console.SetError(errors);
         try
         {
-            var exit = await CliApp.RunAsync(["sync", $"AzureWebJobsStorage={configuration["AzureWebJobsStorage"]}", $"Moodle__Url={moodle.Url}", "Moodle__Token=wrong"]);
+            var exit = await InProcessCli.RunAsync(["sync", $"AzureWebJobsStorage={configuration["AzureWebJobsStorage"]}", $"Moodle__Url={moodle.Url}", "Moodle__Token=wrong"]);
             Assert.AreEqual(1, exit);
         }
         finally

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using CourseNotification.Tests.Cli;
 using CourseNotification.Questionnaires;
 using CourseNotification.Reports;
 using CourseNotification.Storage;
@@ -189,7 +190,7 @@ public sealed class QualiopiReportTests
         var data = await FixedDataAsync(host);
         var storage = "AzureWebJobsStorage=" + host.Configuration["AzureWebJobsStorage"];
         var csv = Path.Combine(Path.GetTempPath(), $"report-{data.Alpha}.csv");
-        var exit = await CourseNotification.Cli.CliApp.RunAsync(
+        var exit = await InProcessCli.RunAsync(
             ["report", "--out", csv, "--courses", $"{data.Alpha},{data.Beta}", "--from", "2031-03-01", "--to", "2031-03-31", "--questionnaire", data.Questionnaire, storage]);
         Assert.AreEqual(0, exit);
         var lines = await File.ReadAllLinesAsync(csv, TestContext.CancellationToken);
@@ -197,7 +198,7 @@ public sealed class QualiopiReportTests
         CollectionAssert.Contains(lines, "period,,,,reminded,2");
         File.Delete(csv);
 
-        var refused = await CourseNotification.Cli.CliApp.RunAsync(["report", "--out", csv, "--from", "2031-02-30", storage]);
+        var refused = await InProcessCli.RunAsync(["report", "--out", csv, "--from", "2031-02-30", storage]);
         Assert.AreEqual(2, refused);
         Assert.IsFalse(File.Exists(csv), "nothing written");
     }

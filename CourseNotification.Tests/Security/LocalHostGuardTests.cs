@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using CourseNotification.Cli;
+using CourseNotification.Tests.Cli;
 using CourseNotification.Cli.Hosting;
 using CourseNotification.Cli.Local;
 using CourseNotification.Http;
@@ -137,7 +137,7 @@ public sealed partial class LocalHostGuardTests
         int exit;
         try
         {
-            exit = await CliApp.RunAsync(["serve", "--urls", "http://0.0.0.0:0"]);
+            exit = await InProcessCli.RunAsync(["serve", "--urls", "http://0.0.0.0:0"]);
         }
         finally
         {
