@@ -86,7 +86,7 @@ internal sealed class SettingsEditorPage
             foreach (var problem in Problems)
             {
                 html.Append(problem.Id.Length > 0
-                    ? $"<li><a href=\"#{IdOf(problem.Id)}\">{E(t.Label(problem.Id))}</a>: {E(problem.Message)}</li>"
+                    ? $"<li><a href=\"#{IdOf(problem.Id)}\">{E(t.Label(problem.Id))}</a>{t.Colon}{E(problem.Message)}</li>"
                     : $"<li>{E(problem.Message)}</li>");
             }
             html.Append("</ul></div>");
@@ -97,7 +97,7 @@ internal sealed class SettingsEditorPage
             <form method="post" action="{E(action)}" id="settings-form" data-preview="{E(preview)}" data-insert-label="{E(t.Insert)}" novalidate>
             <input type="hidden" name="texts" value="{E(Texts)}">
             <fieldset><legend>{E(t.General)}</legend>
-            <p>{E(t.PlatformSwitch)}: <strong>{E(Platform.PlatformEnabled ? t.On : t.Off)}</strong> <span class="hint">({E(t.PlatformSwitchHint)})</span></p>
+            <p>{E(t.PlatformSwitch)}{t.Colon}<strong>{E(Platform.PlatformEnabled ? t.On : t.Off)}</strong> <span class="hint">({E(t.PlatformSwitchHint)})</span></p>
             <p class="check"><input type="checkbox" id="f-enabled" name="enabled"{(Values.ContainsKey("enabled") ? " checked" : "")}> <label for="f-enabled">{E(t.CourseSwitch)}</label></p>
             {Select("courseEndClosesAccess", t.Label("courseEndClosesAccess"), Platform.CourseEndClosesAccess)}
             </fieldset>
@@ -176,7 +176,7 @@ internal sealed class SettingsEditorPage
             html.Append("<ul class=\"changes\">");
             foreach (var change in Changes)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(change.By)}</strong>, {E(change.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC: {E(change.Fields.Count == 0 ? t.NothingChanged : string.Join(", ", change.Fields))}</li>");
+                html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(change.By)}</strong>, {E(change.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC{t.Colon}{E(change.Fields.Count == 0 ? t.NothingChanged : string.Join(", ", change.Fields))}</li>");
             }
             html.Append("</ul>");
         }
@@ -284,7 +284,7 @@ internal sealed record EditorTexts
     public required string Title, Links, BackToStatus, OtherLanguage, Saved, NotSaved, ProblemsFound, General, PlatformSwitch, PlatformSwitchHint,
         CourseSwitch, On, Off, Default, Signals, SignalsHint, Switch, DaysHint, EditTexts, TextsOf, TextsHint, PlaceholdersTitle, OldPlaceholders,
         Insert, Preview, PreviewLearner, SampleLearner, SampleLearnerShort, PreviewLanguage, PreviewLanguageHint, PreviewButton, Save, Changes,
-        NoChanges, NothingChanged, NoPreview, Subject, HtmlPart, TextPart, About, Decision;
+        NoChanges, NothingChanged, NoPreview, Subject, HtmlPart, TextPart, About, Decision, Colon;
     public required IReadOnlyDictionary<string, string> Labels { get; init; }
     public required IReadOnlyDictionary<string, string> SignalNames { get; init; }
     public required IReadOnlyDictionary<string, string> Languages { get; init; }
@@ -331,7 +331,7 @@ internal sealed record EditorTexts
         PreviewLanguage = "Language of the sample learner", PreviewLanguageHint = "A learner of the course gets their own language.",
         PreviewButton = "Preview", Save = "Save", Changes = "Changes", NoChanges = "No change recorded yet.", NothingChanged = "nothing changed",
         NoPreview = "No preview:", Subject = "Subject", HtmlPart = "HTML part of the mail", TextPart = "Text part",
-        About = "“{0}” mail of {1}, in {2}, as it would go out now.", Decision = "For this learner the engine says: {0} ({1}).",
+        Colon = ": ", About = "“{0}” mail of {1}, in {2}, as it would go out now.", Decision = "For this learner the engine says: {0} ({1}).",
         Labels = new Dictionary<string, string>
         {
             ["enabled"] = "Send this course's mails", ["courseEndClosesAccess"] = "The course end closes access", ["welcomeEvenIfAccessed"] = "Welcome even a learner who already came",
@@ -363,7 +363,7 @@ internal sealed record EditorTexts
         PreviewLanguage = "Langue du stagiaire fictif", PreviewLanguageHint = "Un stagiaire du cours reçoit sa propre langue.",
         PreviewButton = "Aperçu", Save = "Enregistrer", Changes = "Modifications", NoChanges = "Aucune modification enregistrée pour l’instant.", NothingChanged = "rien de changé",
         NoPreview = "Pas d’aperçu\u00A0:", Subject = "Objet", HtmlPart = "Partie HTML du message", TextPart = "Partie texte",
-        About = "Message «\u00A0{0}\u00A0» de {1}, en {2}, tel qu’il partirait maintenant.", Decision = "Pour ce stagiaire, le moteur dit\u00A0: {0} ({1}).",
+        Colon = "\u00A0: ", About = "Message «\u00A0{0}\u00A0» de {1}, en {2}, tel qu’il partirait maintenant.", Decision = "Pour ce stagiaire, le moteur dit\u00A0: {0} ({1}).",
         Labels = new Dictionary<string, string>
         {
             ["enabled"] = "Envoyer les messages de ce cours", ["courseEndClosesAccess"] = "La fin du cours ferme l’accès", ["welcomeEvenIfAccessed"] = "Accueillir même un stagiaire déjà venu",
