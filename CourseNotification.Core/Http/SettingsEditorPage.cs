@@ -223,7 +223,7 @@ internal sealed class SettingsEditorPage
     private string Days(string name, int platformValue)
     {
         var (attributes, messages) = Errors(name, string.Format(CultureInfo.InvariantCulture, T.DaysHint, platformValue));
-        return $"<div class=\"field\"><label for=\"{IdOf(name)}\">{E(T.Label(name))}</label><input type=\"text\" inputmode=\"numeric\" id=\"{IdOf(name)}\" name=\"{name}\" value=\"{E(Value(name))}\" placeholder=\"{platformValue}\" size=\"5\"{attributes}>{messages}</div>";
+        return $"<div class=\"field\"><label for=\"{IdOf(name)}\">{E(T.Label(name))}</label><input type=\"text\" inputmode=\"numeric\" id=\"{IdOf(name)}\" name=\"{name}\" value=\"{E(Value(name))}\" size=\"5\"{attributes}>{messages}</div>";
     }
 
     private string TextsLink(string signal) => Query.Length == 0 ? $"?texts={signal}#texts" : $"{Query}&texts={signal}#texts";

@@ -179,6 +179,7 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
             </style></head><body>
             <h1>{e.Encode(status.CourseName)}</h1>
             <p>Course {status.CourseId}, as of {status.At.UtcDateTime:yyyy-MM-dd HH:mm} UTC: {status.Learners} learner(s) match. Hover or focus a cell for its reason; follow it to preview the mail (and send it as a test).</p>
+            <p><a href="/courses/{status.CourseId}/settings{(code.Length > 0 ? "?code=" + e.Encode(Uri.EscapeDataString(code)) : "")}">Settings and texts of this course</a></p>
             <form method="get" class="filters"><label>State <select name="state"><option value="">any</option>
             """);
         foreach (var state in Enum.GetValues<DecisionState>().Select(DecisionStates.Name))
@@ -186,8 +187,7 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
             html.Append(CultureInfo.InvariantCulture, $"<option{(request.Query["state"] == state ? " selected" : "")}>{state}</option>");
         }
         html.Append(CultureInfo.InvariantCulture, $"""</select></label> <label>Last name initial <input name="initial" size="1" maxlength="1" value="{e.Encode(request.Query["initial"].ToString())}"></label> {Kept(request, e, "at", "pageSize", "code")}<label><input type="checkbox" name="active" value="1"{(request.Query["active"] == "1" ? " checked" : "")}> Active only</label> <label><input type="checkbox" name="hideEmpty" value="1"{(request.Query["hideEmpty"] == "1" ? " checked" : "")}> Hide signals with nothing to show</label> <button type="submit">Filter</button></form>""");
-        html.Append(CultureInfo.InvariantCulture, $"<p><a href=\"/courses/{status.CourseId}/settings{(code.Length > 0 ? "?code=" + e.Encode(Uri.EscapeDataString(code)) : "")}\">Settings and texts of this course</a></p>");
-        html.Append("<div class=\"grid\" tabindex=\"0\" role=\"region\" aria-label=\"Learners and signals\"><table><thead><tr><th scope=\"col\">Learner</th>");
+        html.Append("<div class=\"grid\" role=\"region\" aria-label=\"Learners and signals\"><table><thead><tr><th scope=\"col\">Learner</th>");
         foreach (var signal in status.Signals)
         {
             html.Append(CultureInfo.InvariantCulture, $"<th scope=\"col\">{signal}</th>");

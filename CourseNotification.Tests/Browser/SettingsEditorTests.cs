@@ -57,10 +57,21 @@ public sealed class SettingsEditorTests
     {
         var now = Opening.AddHours(10);
         var clock = new ShiftableClock(now);
-        await using var host = await LocalHost.StartAsync(clock, workers: true);
+        // With the service's key, as in Azure: the page, its script's fetches and its redirect carry ?code= on.
+        const string Key = "editor-key-0123456789abcdef";
+        await using var host = await LocalHost.StartAsync(clock, workers: true, ("Serve:Key", Key));
+        host.Http.DefaultRequestHeaders.Add("x-functions-key", Key);
         var (course, learner) = await SeedAsync(host);
         var page = await Chromium.NewPageAsync(width: 1280, height: 900);
-        await page.GotoAsync(new Uri(host.Http.BaseAddress!, $"courses/{course}/settings").ToString());
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase) || message.Text.Contains("Refused to", StringComparison.Ordinal))
+            {
+                violations.Add(message.Text);
+            }
+        };
+        await page.GotoAsync(new Uri(host.Http.BaseAddress!, $"courses/{course}/settings?code={Key}").ToString());
         Assert.AreEqual("fr", await page.Locator("html").GetAttributeAsync("lang"), "the browser's language (fr-FR)");
         StringAssert.Contains(await page.Locator("h1").InnerTextAsync(), "Réglages des notifications");
         var subject = page.Locator("#f-fr-subject");
@@ -100,7 +111,7 @@ public sealed class SettingsEditorTests
         Assert.AreEqual("Léa, votre formation Sécurité au travail commence", await page.Locator("#preview-subject").InnerTextAsync(), "the next preview");
 
         var phone = await Chromium.NewPageAsync(width: 360, height: 780);
-        await phone.GotoAsync(new Uri(host.Http.BaseAddress!, $"courses/{course}/settings?lang=en").ToString());
+        await phone.GotoAsync(new Uri(host.Http.BaseAddress!, $"courses/{course}/settings?code={Key}&lang=en").ToString());
         StringAssert.Contains(await phone.Locator("h1").InnerTextAsync(), "Notification settings");
         Assert.IsTrue(await phone.EvaluateAsync<bool>("document.documentElement.scrollWidth <= 360"), "nothing wider than a phone");
         await Chromium.ScreenshotAsync(phone, TestContext, "settings-editor-360");
@@ -110,6 +121,18 @@ public sealed class SettingsEditorTests
         using var inbox = new MaildevInbox((await SharedServices.MaildevAsync()).WebUrl);
         var mail = (await inbox.WaitForAsync(m => m.To == $"lea{learner}@example.org", 1, TimeSpan.FromSeconds(30), TestContext.CancellationToken)).Single();
         Assert.AreEqual("Léa, votre formation Sécurité au travail commence", mail.Subject);
+        Assert.AreEqual(0, violations.Count, "the page breaks no policy: " + string.Join("\n", violations));
+
+        // A page elsewhere posting a form at the editor: refused, nothing changed.
+        var origin = host.Http.BaseAddress!.ToString().TrimEnd('/');
+        await page.RouteAsync("http://evil.example/**", route => route.FulfillAsync(new() { ContentType = "text/html", Body = $"""
+            <form method="post" action="{origin}/courses/{course}/settings?code={Key}">
+            <input name="action" value="save"><input name="fr.subject" value="Gagnez un prix"><button>Go</button></form>
+            """ }));
+        await page.GotoAsync("http://evil.example/");
+        var answer = await page.RunAndWaitForResponseAsync(() => page.Locator("button").ClickAsync(), r => r.Url.Contains("/settings", StringComparison.Ordinal));
+        Assert.AreEqual(403, answer.Status);
+        Assert.AreEqual("{{FIRSTNAME}}, votre formation {{courseName}} commence", (string?)(await OwnSettingsAsync(host, course))["templates"]!["welcome"]!["fr"]!["subject"]);
     }
 
     [TestMethod]
