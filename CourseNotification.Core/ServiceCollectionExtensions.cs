@@ -83,6 +83,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<LearnerMails>();
         services.AddSingleton<RetentionPurge>();
         services.AddSingleton<MailPreviewEndpoints>();
+        services.AddSingleton<DraftMails>();
+        services.AddSingleton<SettingsEditorEndpoints>();
+        services.AddSingleton<ResendEndpoints>();
 
         services.AddSingleton<SmtpMailTransport>();
         services.AddHttpClient<AcsMailTransport>();

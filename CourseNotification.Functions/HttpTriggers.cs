@@ -8,7 +8,7 @@ namespace CourseNotification.Functions;
 internal sealed class HttpTriggers(
     ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, OverviewEndpoints overview, QuestionnaireEndpoints questionnaires,
     UnsubscribeEndpoints unsubscribe, AnswerEndpoints answers, ReportEndpoints reports,
-    MailPreviewEndpoints mails)
+    MailPreviewEndpoints mails, SettingsEditorEndpoints editor, ResendEndpoints resend)
 {
     [Function("PutSnapshots")]
     public Task<IResult> PutSnapshots(
@@ -94,6 +94,36 @@ internal sealed class HttpTriggers(
     public Task<IResult> PostLearnerMailTest(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/test")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
         mails.PostTestAsync(id, learnerId, signal, request, cancellationToken);
+
+    [Function("GetSettingsEditor")]
+    public Task<IResult> GetSettingsEditor(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        editor.GetAsync(id, request, cancellationToken);
+
+    [Function("PostSettingsEditor")]
+    public Task<IResult> PostSettingsEditor(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        editor.PostAsync(id, request, cancellationToken);
+
+    [Function("PostSettingsPreview")]
+    public Task<IResult> PostSettingsPreview(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "courses/{id:long}/settings/preview")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        editor.PostPreviewAsync(id, request, cancellationToken);
+
+    [Function("GetSettingsEditorScript")]
+    public static IResult GetSettingsEditorScript(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "assets/settings-editor.js")] HttpRequest request) =>
+        SettingsEditorEndpoints.GetScript();
+
+    [Function("GetResendPage")]
+    public Task<IResult> GetResendPage(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        resend.GetAsync(id, learnerId, signal, request, cancellationToken);
+
+    [Function("PostResend")]
+    public Task<IResult> PostResend(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        resend.PostAsync(id, learnerId, signal, request, cancellationToken);
 
     [Function("GetQualiopiReport")]
     public Task<IResult> GetQualiopiReport(

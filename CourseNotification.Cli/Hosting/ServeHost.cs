@@ -129,6 +129,12 @@ public static class ServeHost
         app.MapGet("/api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}", (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.GetJsonAsync(id, learnerId, signal, r, ct));
         app.MapGet("/courses/{id:long}/learners/{learnerId:long}/mails/{signal}", (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.GetHtmlAsync(id, learnerId, signal, r, ct));
         app.MapPost("/api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/test", (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.PostTestAsync(id, learnerId, signal, r, ct));
+        app.MapGet("/courses/{id:long}/settings", (long id, HttpRequest r, SettingsEditorEndpoints editor, CancellationToken ct) => editor.GetAsync(id, r, ct));
+        app.MapPost("/courses/{id:long}/settings", (long id, HttpRequest r, SettingsEditorEndpoints editor, CancellationToken ct) => editor.PostAsync(id, r, ct));
+        app.MapPost("/courses/{id:long}/settings/preview", (long id, HttpRequest r, SettingsEditorEndpoints editor, CancellationToken ct) => editor.PostPreviewAsync(id, r, ct));
+        app.MapGet("/assets/settings-editor.js", SettingsEditorEndpoints.GetScript);
+        app.MapGet("/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend", (long id, long learnerId, string signal, HttpRequest r, ResendEndpoints resend, CancellationToken ct) => resend.GetAsync(id, learnerId, signal, r, ct));
+        app.MapPost("/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend", (long id, long learnerId, string signal, HttpRequest r, ResendEndpoints resend, CancellationToken ct) => resend.PostAsync(id, learnerId, signal, r, ct));
         app.MapGet("/api/reports/qualiopi", (HttpRequest r, ReportEndpoints reports, CancellationToken ct) => reports.GetQualiopiAsync(r, ct));
         app.MapGet("/q/{token}", (string token, AnswerEndpoints answers, CancellationToken ct) => answers.GetAsync(token, ct));
         app.MapPost("/q/{token}", (string token, HttpRequest r, AnswerEndpoints answers, CancellationToken ct) => answers.PostAsync(token, r, ct));

@@ -24,6 +24,7 @@ public sealed class AdminEndpoints(
     LearnerErasure erasure,
     QuestionnaireCatalog catalog,
     AnswerStore answers,
+    TimeProvider clock,
     ILogger<AdminEndpoints> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
@@ -76,7 +77,9 @@ public sealed class AdminEndpoints(
             return Results.Problem(statusCode: 400, title: "The settings are not valid", detail: string.Join(" ", problems.Select(p => $"{p.Field}: {p.Message}")),
                 extensions: new Dictionary<string, object?> { ["field"] = problems[0].Field, ["errors"] = problems.Select(p => new { field = p.Field, message = p.Message }).ToList() });
         }
-        if (!await settingsStore.SaveAsync(courseId, settings, cancellationToken))
+        var before = await settingsStore.GetAsync(courseId, cancellationToken);
+        var change = new SettingsChange(Actor.Of(request), clock.GetUtcNow(), SettingsDiff.Fields(before, settings));
+        if (!await settingsStore.SaveAsync(courseId, settings, cancellationToken, change))
         {
             return Problems.Field(413, "body", $"These settings are too large to store (at most {LongText.MaxChars} characters once saved as JSON): shorten the templates.");
         }
@@ -89,7 +92,7 @@ public sealed class AdminEndpoints(
     /// Everything wrong with a course's settings, each naming its field. <paramref name="questionnaireExists"/>
     /// says whether a campaign's questionnaire is known.
     /// </summary>
-    private static IEnumerable<(string Field, string Message)> ProblemsOf(CourseSettings settings, Func<string, bool> questionnaireExists)
+    internal static IEnumerable<(string Field, string Message)> ProblemsOf(CourseSettings settings, Func<string, bool> questionnaireExists)
     {
         foreach (var signal in settings.Signals?.Keys ?? [])
         {

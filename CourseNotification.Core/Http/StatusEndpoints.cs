@@ -10,7 +10,11 @@ using Microsoft.AspNetCore.Http;
 namespace CourseNotification.Http;
 
 /// <summary>One learner's row of the status grid.</summary>
-public sealed record StatusRow(long LearnerId, string Name, IReadOnlyDictionary<string, Decision> Cells);
+public sealed record StatusRow(long LearnerId, string Name, IReadOnlyDictionary<string, Decision> Cells)
+{
+    /// <summary>Who asked for a cell's send to go out again (signal -> name), for the cells that are such sends.</summary>
+    public IReadOnlyDictionary<string, string>? AskedBy { get; init; }
+}
 
 /// <summary>The status of a course: the old block's grid, with every decision's state, date and reason.</summary>
 public sealed record CourseStatus(
@@ -19,10 +23,12 @@ public sealed record CourseStatus(
 
 /// <summary>
 /// <c>GET /api/courses/{id}/status</c> (JSON) and <c>GET /courses/{id}/status</c> (HTML): one row per
-/// learner, one column per enabled signal, filters by state and by initial of the last name, totals per
-/// signal over the whole course, paged.
+/// learner, one column per enabled signal, filters by state, by initial of the last name, to learners still
+/// active (<c>active=1</c>) and to signals with something to show (<c>hideEmpty=1</c>: not only
+/// not_applicable), totals per signal over the whole course, paged; on the page, each sent mail can be
+/// sent again (<see cref="ResendEndpoints"/>).
 /// </summary>
-public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisions, LearnerStore learners, SignalSettingsProvider settings, TimeProvider clock)
+public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisions, LearnerStore learners, SignalSettingsProvider settings, LedgerStore ledger, TimeProvider clock)
 {
     public const int DefaultPageSize = 100;
 
@@ -57,6 +63,8 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
             state = Enum.GetValues<DecisionState>().First(v => DecisionStates.Name(v) == stateText);
         }
         var initial = query["initial"] is { Count: > 0 } i && i[0] is { Length: 1 } letter ? char.ToUpperInvariant(letter[0]) : (char?)null;
+        var activeOnly = query["active"] is { Count: > 0 } a && a[0] is "1" or "true" or "on";
+        var hideEmpty = query["hideEmpty"] is { Count: > 0 } h && h[0] is "1" or "true" or "on";
         var page = int.TryParse(query["page"], out var p) && p > 0 ? p : 1;
         var pageSize = int.TryParse(query["pageSize"], out var size) && size is > 0 and <= 1000 ? size : DefaultPageSize;
         if (await courses.GetAsync(courseId, cancellationToken) is not { } course)
@@ -75,9 +83,24 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
                 var counts = totals[decision.Signal];
                 counts[DecisionStates.Name(decision.State)] = counts.GetValueOrDefault(DecisionStates.Name(decision.State)) + 1;
             }
+            // Active: a learner the engine still writes to (enrolled, not suspended, access not ended).
+            if (activeOnly && new LearnerFacts(course, learner.Snapshot, effective, at) is var facts && (facts.Ineligibility() is not null || facts.AccessEnded))
+            {
+                continue;
+            }
             if (state is null || learner.Decisions.Any(d => d.State == state && totals.ContainsKey(d.Signal)))
             {
                 matching.Add(learner);
+            }
+        }
+
+        if (hideEmpty)
+        {
+            // Nothing to show: no learner of the course has anything but not_applicable or disabled for it.
+            shown.RemoveAll(signal => totals[signal].Keys.All(k => k is "not_applicable" or "disabled"));
+            foreach (var signal in totals.Keys.Except(shown).ToList())
+            {
+                totals.Remove(signal);
             }
         }
 
@@ -95,7 +118,15 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
         foreach (var (learner, first, last) in selected.Skip((page - 1) * pageSize).Take(pageSize))
         {
             var name = first.Length + last.Length == 0 ? $"#{learner.Snapshot.LearnerId}" : $"{last} {first}".Trim();
-            rows.Add(new StatusRow(learner.Snapshot.LearnerId, name, learner.Decisions.Where(d => totals.ContainsKey(d.Signal)).ToDictionary(d => d.Signal)));
+            var cells = learner.Decisions.Where(d => totals.ContainsKey(d.Signal)).ToDictionary(d => d.Signal);
+            Dictionary<string, string>? askedBy = null;
+            if (cells.Values.Any(d => d.Key is { } k && Resends.IsResend(k)))
+            {
+                // A send asked again says who asked: the learner's ledger rows (only for such rows).
+                var history = await ledger.ReadLearnerAsync(course.Id, learner.Snapshot.LearnerId, cancellationToken);
+                askedBy = cells.Values.Select(d => (d.Signal, By: history.FirstOrDefault(r => r.Key == d.Key)?.RearmedBy)).Where(c => c.By is not null).ToDictionary(c => c.Signal, c => c.By!);
+            }
+            rows.Add(new StatusRow(learner.Snapshot.LearnerId, name, cells) { AskedBy = askedBy });
         }
         return (new CourseStatus(course.Id, course.FullName, at, shown,
             totals.ToDictionary(t => t.Key, t => (IReadOnlyDictionary<string, int>)t.Value), selected.Count, page, pageSize, rows), null);
@@ -139,21 +170,24 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
             <title>{e.Encode(status.CourseName)} – status</title>
             <style>
             body{"{"}font-family:Arial,Helvetica,sans-serif;margin:16px;color:#1f2937{"}"} table{"{"}border-collapse:collapse;font-size:14px{"}"}
-            th,td{"{"}border:1px solid #e5e7eb;padding:4px 6px;text-align:left;white-space:nowrap{"}"} thead th{"{"}background:#f3f4f6;position:sticky;top:0{"}"}
+            th,td{"{"}border:1px solid #e5e7eb;padding:4px 6px;text-align:left;white-space:nowrap{"}"} thead th,thead td{"{"}background:#f3f4f6;position:sticky;top:0;z-index:1{"}"}
+            thead tr+tr th,thead tr+tr td{"{"}top:29px{"}"} tbody th{"{"}position:sticky;left:0;background:#fff;z-index:1{"}"} thead th:first-child{"{"}left:0;z-index:2{"}"}
+            .grid{"{"}overflow:auto;max-height:75vh;max-width:100%{"}"} .again{"{"}display:block;font-size:12px;color:#1d4ed8{"}"} .filters label{"{"}margin-right:12px{"}"}
             .sent{"{"}background:#dcfce7{"}"} .due{"{"}background:#fef9c3{"}"} .scheduled{"{"}background:#e0f2fe{"}"} .failed{"{"}background:#fee2e2{"}"}
             .missed,.superseded{"{"}background:#f3f4f6;color:#6b7280{"}"} .disabled,.not_applicable{"{"}color:#9ca3af{"}"}
             td a{"{"}color:inherit;text-decoration:none{"}"} td a:hover,td a:focus{"{"}text-decoration:underline;outline:2px solid #1d4ed8{"}"} form{"{"}margin:12px 0{"}"}
             </style></head><body>
             <h1>{e.Encode(status.CourseName)}</h1>
             <p>Course {status.CourseId}, as of {status.At.UtcDateTime:yyyy-MM-dd HH:mm} UTC: {status.Learners} learner(s) match. Hover or focus a cell for its reason; follow it to preview the mail (and send it as a test).</p>
-            <form method="get"><label>State <select name="state"><option value="">any</option>
+            <p><a href="/courses/{status.CourseId}/settings{(code.Length > 0 ? "?code=" + e.Encode(Uri.EscapeDataString(code)) : "")}">Settings and texts of this course</a></p>
+            <form method="get" class="filters"><label>State <select name="state"><option value="">any</option>
             """);
         foreach (var state in Enum.GetValues<DecisionState>().Select(DecisionStates.Name))
         {
             html.Append(CultureInfo.InvariantCulture, $"<option{(request.Query["state"] == state ? " selected" : "")}>{state}</option>");
         }
-        html.Append(CultureInfo.InvariantCulture, $"""</select></label> <label>Last name initial <input name="initial" size="1" maxlength="1" value="{e.Encode(request.Query["initial"].ToString())}"></label> {Kept(request, e, "at", "pageSize", "code")}<button type="submit">Filter</button></form>""");
-        html.Append("<table><thead><tr><th scope=\"col\">Learner</th>");
+        html.Append(CultureInfo.InvariantCulture, $"""</select></label> <label>Last name initial <input name="initial" size="1" maxlength="1" value="{e.Encode(request.Query["initial"].ToString())}"></label> {Kept(request, e, "at", "pageSize", "code")}<label><input type="checkbox" name="active" value="1"{(request.Query["active"] == "1" ? " checked" : "")}> Active only</label> <label><input type="checkbox" name="hideEmpty" value="1"{(request.Query["hideEmpty"] == "1" ? " checked" : "")}> Hide signals with nothing to show</label> <button type="submit">Filter</button></form>""");
+        html.Append("<div class=\"grid\" role=\"region\" aria-label=\"Learners and signals\"><table><thead><tr><th scope=\"col\">Learner</th>");
         foreach (var signal in status.Signals)
         {
             html.Append(CultureInfo.InvariantCulture, $"<th scope=\"col\">{signal}</th>");
@@ -172,16 +206,23 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
                 var d = row.Cells[signal];
                 var state = DecisionStates.Name(d.State);
                 var when = d.At is { } at ? at.UtcDateTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
-                var reason = $"{state}{(d.Anchor is { } anchor ? $" (anchor {anchor:yyyy-MM-dd})" : "")}: {d.Reason}";
+                var asked = row.AskedBy?.GetValueOrDefault(signal) is { } by ? $", asked by {by}" : "";
+                var reason = $"{state}{(d.Anchor is { } anchor ? $" (anchor {anchor:yyyy-MM-dd})" : "")}: {d.Reason}{asked}";
                 // A mail that went out (or failed) is previewed as of the instant it was sent: its days and dates as the learner read them.
                 var previewAt = d.State is DecisionState.Sent or DecisionState.Failed && d.At is { } sentAt ? sentAt : status.At;
                 var preview = $"/courses/{status.CourseId}/learners/{row.LearnerId}/mails/{Uri.EscapeDataString(signal)}?at={Uri.EscapeDataString(previewAt.ToString("O"))}{key}";
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<td class=\"{state}\"><a href=\"{e.Encode(preview)}\" title=\"{e.Encode(reason)}\" aria-label=\"{e.Encode($"{signal}: {reason}. Preview the mail")}\">{state} {when}</a></td>");
+                    $"<td class=\"{state}\"><a href=\"{e.Encode(preview)}\" title=\"{e.Encode(reason)}\" aria-label=\"{e.Encode($"{signal}: {reason}. Preview the mail")}\">{state} {when}</a>");
+                if (d.State == DecisionState.Sent && SignalKeys.IndexOf(signal) >= 0 && d.Anchor is { } sentAnchor)
+                {
+                    var again = $"/courses/{status.CourseId}/learners/{row.LearnerId}/mails/{Uri.EscapeDataString(signal)}/resend?anchor={sentAnchor:yyyy-MM-dd}&repeat={d.Repeat}{key}";
+                    html.Append(CultureInfo.InvariantCulture, $"<a class=\"again\" href=\"{e.Encode(again)}\" aria-label=\"{e.Encode($"Send the {signal} mail to {row.Name} again")}\">send again</a>");
+                }
+                html.Append("</td>");
             }
             html.Append("</tr>");
         }
-        html.Append("</tbody></table>");
+        html.Append("</tbody></table></div>");
         var pages = Math.Max(1, (status.Learners + status.PageSize - 1) / status.PageSize);
         html.Append(CultureInfo.InvariantCulture, $"<nav aria-label=\"Pages\"><p>Page {status.Page} of {pages}. ");
         foreach (var (label, target) in new[] { ("Previous page", status.Page - 1), ("Next page", status.Page + 1) })

@@ -71,6 +71,12 @@ public enum SendState
     Claimed,
     Sent,
     Failed,
+    /// <summary>
+    /// An administrator asked for a mail already sent to go out again (docs/signals.md, "Send again"): a
+    /// row of its own under a new key (<see cref="Resends"/>), which the next scan queues and a worker claims
+    /// like any other send.
+    /// </summary>
+    Rearmed,
 }
 
 /// <summary>
@@ -84,6 +90,9 @@ public sealed record SendRecord(SendKey Key, SendState State, DateTimeOffset At,
     /// poison queue for a redrive). False for a refusal that will not change (no address, provider's "no").
     /// </summary>
     public bool Retryable { get; init; }
+
+    /// <summary>Who asked for a send again (<see cref="SendState.Rearmed"/> and the rows it becomes); null otherwise.</summary>
+    public string? RearmedBy { get; init; }
 
     /// <summary>
     /// How long after its message should have become visible a queued send is still trusted to be in the

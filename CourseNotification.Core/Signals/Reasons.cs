@@ -34,6 +34,9 @@ public static class Reasons
     public const string LastAlertOfSpellSent = "all alerts of this inactivity spell sent";
     public const string CallRecentlySent = "a first or second call went out less than the inactivity delay ago";
 
+    public const string AskedAgain = "asked to be sent again";
+    public const string SentAgain = "sent again on request";
+
     public const string CampaignOff = "questionnaire campaign switched off";
     public const string Answered = "answered the questionnaire";
     public const string InvitationNotSent = "waits for the questionnaire invitation to go out";

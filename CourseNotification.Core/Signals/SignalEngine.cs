@@ -49,6 +49,16 @@ public static class SignalEngine
         output[ClosedIndex] = Closed(in facts, history);
         output[CompletedIndex] = Completed(in facts, history);
         output[InactiveIndex] = Inactive(in facts, history);
+        if (history.Count > 0)
+        {
+            for (var i = 0; i < BuiltInCount; i++)
+            {
+                if (output[i].State == DecisionState.Sent)
+                {
+                    output[i] = Resends.Apply(in facts, history, output[i]);
+                }
+            }
+        }
         var count = BuiltInCount;
         var rules = settings.Rules;
         for (var i = 0; i < rules.Count; i++)

@@ -1,13 +1,24 @@
 using System.Text.Json;
+using Azure;
 using Azure.Data.Tables;
 using CourseNotification.Settings;
 
 namespace CourseNotification.Storage;
 
-/// <summary>Per-course settings, one row per course holding its <see cref="CourseSettings"/> as JSON (over several properties when long: <see cref="LongText"/>).</summary>
+/// <summary>One change of a course's settings: who made it, when, and which fields it changed.</summary>
+public sealed record SettingsChange(string By, DateTimeOffset At, IReadOnlyList<string> Fields);
+
+/// <summary>
+/// Per-course settings, one row per course holding its <see cref="CourseSettings"/> as JSON (over several
+/// properties when long: <see cref="LongText"/>), and the latest changes (<see cref="KeptChanges"/>) with who made them.
+/// </summary>
 public sealed class CourseSettingsStore(StorageAccount storage)
 {
     private const string Partition = "course";
+
+    /// <summary>How many changes a course keeps (the latest first).</summary>
+    public const int KeptChanges = 20;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly TableClient _table = storage.Table(StorageNames.CourseSettingsTable);
 
@@ -17,15 +28,61 @@ public sealed class CourseSettingsStore(StorageAccount storage)
         return row.HasValue ? JsonSerializer.Deserialize<CourseSettings>(LongText.Get(row.Value!, "Settings") ?? "{}", Json) : null;
     }
 
-    /// <summary>Replaces a course's settings; false, and nothing written, when they are too large for one row (<see cref="LongText.MaxChars"/> characters of JSON).</summary>
-    public async Task<bool> SaveAsync(long courseId, CourseSettings settings, CancellationToken cancellationToken)
+    /// <summary>The latest changes of a course's settings, the latest first (none before changes were recorded).</summary>
+    public async Task<IReadOnlyList<SettingsChange>> GetChangesAsync(long courseId, CancellationToken cancellationToken)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, StorageNames.Key(courseId), ["Changes"], cancellationToken);
+        return row.HasValue ? ChangesOf(row.Value!) : [];
+    }
+
+    /// <summary>
+    /// Replaces a course's settings, recording <paramref name="change"/> when given; false, and nothing
+    /// written, when they are too large for one row (<see cref="LongText.MaxChars"/> characters of JSON).
+    /// </summary>
+    public async Task<bool> SaveAsync(long courseId, CourseSettings settings, CancellationToken cancellationToken, SettingsChange? change = null)
     {
         var row = new TableEntity(Partition, StorageNames.Key(courseId));
         if (!LongText.TryPut(row, "Settings", JsonSerializer.Serialize(settings, Json)))
         {
             return false;
         }
-        await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
-        return true;
+        if (change is null)
+        {
+            await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        // The change joins the list the row holds: read with its version, written only over that version.
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, row.RowKey, ["Changes"], cancellationToken);
+            var changes = existing.HasValue ? ChangesOf(existing.Value!) : [];
+            row["Changes"] = JsonSerializer.Serialize(changes.Prepend(Bounded(change)).Take(KeptChanges), Json);
+            try
+            {
+                if (existing.HasValue)
+                {
+                    await _table.UpdateEntityAsync(row, existing.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                else
+                {
+                    await _table.AddEntityAsync(row, cancellationToken);
+                }
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 5)
+            {
+                // Another save came in between: read its list again.
+            }
+        }
     }
+
+    /// <summary>A change small enough that <see cref="KeptChanges"/> of them fit a property (32K characters).</summary>
+    private static SettingsChange Bounded(SettingsChange change) => change with
+    {
+        By = change.By.Length > 100 ? change.By[..100] : change.By,
+        Fields = change.Fields.Count > 12 ? [.. change.Fields.Take(12), $"(+{change.Fields.Count - 12})"] : change.Fields,
+    };
+
+    private static List<SettingsChange> ChangesOf(TableEntity row) =>
+        row.GetString("Changes") is { Length: > 0 } text ? JsonSerializer.Deserialize<List<SettingsChange>>(text, Json) ?? [] : [];
 }

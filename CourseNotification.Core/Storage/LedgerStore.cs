@@ -17,6 +17,15 @@ public enum ClaimOutcome
     HeldByOther,
 }
 
+/// <summary>What became of a request to send a mail again.</summary>
+public enum RearmOutcome
+{
+    /// <summary>Recorded: the next scan queues it.</summary>
+    Rearmed,
+    /// <summary>An earlier request for the same mail has not gone out yet (a second click, another administrator): nothing added.</summary>
+    AlreadyAsked,
+}
+
 /// <summary>The result of a claim: the ETag proves this worker holds it; <see cref="FirstTriedAt"/> is when the first worker claimed it.</summary>
 public readonly record struct Claim(ClaimOutcome Outcome, ETag ETag, int Attempt, DateTimeOffset FirstTriedAt);
 
@@ -65,7 +74,8 @@ public sealed class LedgerStore(StorageAccount storage)
 
         var existing = (await _table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken)).Value;
         var state = Enum.Parse<SendState>(existing.GetString("State")!);
-        var firstTry = state == SendState.Queued ? now : existing.GetDateTimeOffset("FirstTryAt") ?? existing.GetDateTimeOffset("At") ?? now;
+        var waiting = state is SendState.Queued or SendState.Rearmed;
+        var firstTry = waiting ? now : existing.GetDateTimeOffset("FirstTryAt") ?? existing.GetDateTimeOffset("At") ?? now;
         switch (state)
         {
             case SendState.Sent:
@@ -76,9 +86,10 @@ public sealed class LedgerStore(StorageAccount storage)
                 return new Claim(ClaimOutcome.HeldByOther, existing.ETag, 0, firstTry);
         }
 
-        // Queued by a scan, a claim whose lease ran out (its worker crashed), or a failure whose tries ran
-        // out on a transient error (a redriven or duplicate message tries it again): take it, with the ETag as proof.
-        var attempt = state == SendState.Queued ? 1 : (existing.GetInt32("Attempts") ?? 1) + 1;
+        // Queued by a scan, asked to be sent again, a claim whose lease ran out (its worker crashed), or a failure whose tries ran
+        // out on a transient error (a redriven or duplicate message tries it again): take it, with the ETag as proof
+        // (the row keeps who asked for a send again).
+        var attempt = waiting ? 1 : (existing.GetInt32("Attempts") ?? 1) + 1;
         existing["State"] = nameof(SendState.Claimed);
         existing["FirstTryAt"] = firstTry;
         existing["At"] = now;
@@ -187,6 +198,39 @@ public sealed class LedgerStore(StorageAccount storage)
         ["State"] = nameof(SendState.Queued),
         ["At"] = visibleAt,
     };
+
+    /// <summary>
+    /// Asks for the sent mail <paramref name="sent"/> to go out again (docs/signals.md, "Send again"): a row
+    /// in state <see cref="SendState.Rearmed"/> under the key of its next resend, added by an insert that
+    /// fails if the row exists, so two requests at once record one. While an earlier request has not gone
+    /// out (asked, queued, being sent), nothing is added. The row says who asked and when.
+    /// </summary>
+    public async Task<RearmOutcome> RearmAsync(SendKey sent, IReadOnlyList<SendRecord> history, string by, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var latest = Resends.Latest(history, sent, at);
+        if (latest is { State: SendState.Rearmed or SendState.Queued or SendState.Claimed })
+        {
+            return RearmOutcome.AlreadyAsked;
+        }
+        var key = Resends.KeyOf(sent, latest is null ? 1 : latest.Key.Repeat / Resends.Step + 1);
+        try
+        {
+            await _table.AddEntityAsync(
+                new TableEntity(StorageNames.Key(key.CourseId), RowKey(key))
+                {
+                    ["State"] = nameof(SendState.Rearmed),
+                    ["At"] = at,
+                    ["RearmedBy"] = by,
+                    ["RearmedAt"] = at,
+                },
+                cancellationToken);
+            return RearmOutcome.Rearmed;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return RearmOutcome.AlreadyAsked;
+        }
+    }
 
     /// <summary>Gives the claim back after a failed try, so the next try (queue retry) may take it at once.</summary>
     public Task ReleaseAsync(SendKey key, ETag claim, DateTimeOffset at, string error, CancellationToken cancellationToken) =>
@@ -353,6 +397,7 @@ public sealed class LedgerStore(StorageAccount storage)
             e.ETag.ToString())
         {
             Retryable = state == SendState.Failed && IsRetryable(e),
+            RearmedBy = e.GetString("RearmedBy"),
         };
     }
 }

@@ -41,11 +41,25 @@ public sealed class TemplateCatalog
     public static bool Has(string signal, string lang) =>
         Resource(lang + "/" + DefaultTemplateOf(signal) + ".subject.hbs") is not null;
 
+    /// <summary>The course texts kept compiled at most (a settings editor's live preview compiles a new text at every pause in typing).</summary>
+    private const int MostOverrides = 2048;
+
     /// <summary>Renders a part: the course's own text when given (compiled once per distinct text), the default otherwise.</summary>
-    public string Render(string signal, string lang, MailPart part, object model, string? courseText = null) =>
-        (courseText is null
+    public string Render(string signal, string lang, MailPart part, object model, string? courseText = null)
+    {
+        if (courseText is not null && _overrides.Count > MostOverrides)
+        {
+            _overrides.Clear();
+        }
+        return (courseText is null
             ? _compiled.GetOrAdd((DefaultTemplateOf(signal), lang, part), Compile)
             : _overrides.GetOrAdd((courseText, lang, part), key => Environment(key.Lang, key.Part == MailPart.Html).Compile(key.Source)))(model).Trim();
+    }
+
+    /// <summary>The shipped text of a signal's part in a language (what a course's own text replaces).</summary>
+    public static string DefaultSource(string signal, string lang, MailPart part) =>
+        Resource($"{lang}/{DefaultTemplateOf(signal)}.{part.ToString().ToLowerInvariant()}.hbs")
+            ?? throw new InvalidOperationException($"No default template for {signal} ({part}) in '{lang}'.");
 
     /// <summary>
     /// What is wrong with a course's text, checked when it is saved (never at send time): a template that

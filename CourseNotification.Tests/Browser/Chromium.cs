@@ -12,14 +12,15 @@ internal static class Chromium
 
     private static readonly Lazy<Task<(IPlaywright, IBrowser)>> Shared = new(LaunchAsync);
 
-    /// <summary>A new page in its own context, of the given width (a phone: 360).</summary>
-    public static async Task<IPage> NewPageAsync(int width = 1024, int height = 800, string locale = "fr-FR")
+    /// <summary>A new page in its own context, of the given width (a phone: 360), with or without JavaScript.</summary>
+    public static async Task<IPage> NewPageAsync(int width = 1024, int height = 800, string locale = "fr-FR", bool javaScript = true)
     {
         var (_, browser) = await Shared.Value;
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = locale,
+            JavaScriptEnabled = javaScript,
         });
         return await context.NewPageAsync();
     }

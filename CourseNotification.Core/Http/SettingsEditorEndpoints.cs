@@ -1,0 +1,335 @@
+using System.Globalization;
+using CourseNotification.Dispatch;
+using CourseNotification.Enrolments;
+using CourseNotification.Questionnaires;
+using CourseNotification.Settings;
+using CourseNotification.Signals;
+using CourseNotification.Storage;
+using CourseNotification.Templates;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CourseNotification.Http;
+
+/// <summary>
+/// The settings editor of a course, <c>/courses/{id}/settings</c>: GET shows it, POST previews (button
+/// "Preview") or saves (button "Save": checked whole with the API's own rules, nothing saved unless all
+/// is right, every problem shown next to its field with the input kept; a save records who made it and
+/// when). <c>POST /courses/{id}/settings/preview</c> answers the preview as JSON for the page's script
+/// (<c>GET /assets/settings-editor.js</c>), which makes the preview follow typing; the page works without it.
+/// </summary>
+public sealed class SettingsEditorEndpoints(
+    CourseStore courses,
+    CourseSettingsStore store,
+    SnapshotStore snapshots,
+    SignalSettingsProvider settingsProvider,
+    QuestionnaireCatalog catalog,
+    DraftMails drafts,
+    IOptions<PlatformOptions> platform,
+    TimeProvider clock,
+    ILogger<SettingsEditorEndpoints> logger)
+{
+    /// <summary>The page's policy: its own script and fetches, the mail's images in the sandboxed preview frame, nothing else.</summary>
+    public const string EditorPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    public const string ScriptPath = "/assets/settings-editor.js";
+
+    private const long MaxFormBytes = 1024 * 1024;
+
+    /// <summary>Learners offered for the preview (the first by name; any other by its id in the URL).</summary>
+    private const int LearnersOffered = 200;
+
+    public async Task<IResult> GetAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (await courses.GetAsync(courseId, cancellationToken) is not { } course)
+        {
+            return Problems.Field(404, "id", $"Course {courseId} is not known here.");
+        }
+        var own = await store.GetAsync(courseId, cancellationToken) ?? new CourseSettings();
+        var texts = TextsSignal(request.Query["texts"].ToString());
+        var values = ValuesOf(own, texts);
+        values["previewLearner"] = request.Query["learner"].ToString() is { Length: > 0 } learner ? learner : "sample";
+        values["previewLang"] = EditorTexts.Pick(request, platform.Value.DefaultLanguage);
+        var page = await PageAsync(course, own, texts, values, [], request, cancellationToken);
+        page.Saved = request.Query["saved"] == "1";
+        page.Preview = await PreviewAsync(course, own, texts, values, cancellationToken);
+        return Render(200, page);
+    }
+
+    public async Task<IResult> PostAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (await courses.GetAsync(courseId, cancellationToken) is not { } course)
+        {
+            return Problems.Field(404, "id", $"Course {courseId} is not known here.");
+        }
+        if (await FormBody.TryReadAsync(request, MaxFormBytes, cancellationToken) is not { } form)
+        {
+            return Problems.Field(400, "body", $"The body must be the editor's form, at most {MaxFormBytes} bytes.");
+        }
+        var own = await store.GetAsync(courseId, cancellationToken) ?? new CourseSettings();
+        var texts = TextsSignal(form["texts"].ToString());
+        var values = form.ToDictionary(f => f.Key, f => f.Value.ToString().Replace("\r\n", "\n", StringComparison.Ordinal), StringComparer.Ordinal);
+        var (draft, problems) = DraftOf(own, texts, values);
+        problems.AddRange(await ValidationAsync(draft, texts, cancellationToken));
+        var save = form["action"] == "save";
+        if (save && problems.Count == 0)
+        {
+            var change = new SettingsChange(Actor.Of(request), clock.GetUtcNow(), SettingsDiff.Fields(own, draft));
+            if (!await store.SaveAsync(courseId, draft, cancellationToken, change))
+            {
+                problems.Add(new FieldProblem("", $"These settings are too large to store (at most {LongText.MaxChars} characters once saved as JSON): shorten the texts."));
+            }
+            else
+            {
+                settingsProvider.Forget(courseId);
+                logger.LogInformation("Settings of course {CourseId} changed in the editor ({Fields} fields)", courseId, change.Fields.Count);
+                var query = Carried(request, ("texts", texts), ("saved", "1"), ("learner", values.GetValueOrDefault("previewLearner") ?? ""));
+                return Results.Redirect($"/courses/{courseId}/settings{query}", permanent: false, preserveMethod: false);
+            }
+        }
+        var page = await PageAsync(course, own, texts, values, problems, request, cancellationToken);
+        page.Attempted = save;
+        page.Preview = await PreviewAsync(course, draft, texts, values, cancellationToken);
+        return Render(save ? 422 : 200, page);
+    }
+
+    /// <summary>POST /courses/{id}/settings/preview: the preview of the form as it stands, and its problems, as JSON (the page's script).</summary>
+    public async Task<IResult> PostPreviewAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (await courses.GetAsync(courseId, cancellationToken) is not { } course)
+        {
+            return Problems.Field(404, "id", $"Course {courseId} is not known here.");
+        }
+        if (await FormBody.TryReadAsync(request, MaxFormBytes, cancellationToken) is not { } form)
+        {
+            return Problems.Field(400, "body", $"The body must be the editor's form, at most {MaxFormBytes} bytes.");
+        }
+        var own = await store.GetAsync(courseId, cancellationToken) ?? new CourseSettings();
+        var texts = TextsSignal(form["texts"].ToString());
+        var values = form.ToDictionary(f => f.Key, f => f.Value.ToString().Replace("\r\n", "\n", StringComparison.Ordinal), StringComparer.Ordinal);
+        var (draft, problems) = DraftOf(own, texts, values);
+        problems.AddRange(await ValidationAsync(draft, texts, cancellationToken));
+        var preview = await PreviewAsync(course, draft, texts, values, cancellationToken);
+        var lang = EditorTexts.Pick(request, platform.Value.DefaultLanguage);
+        return Results.Ok(new
+        {
+            problems = problems.Select(p => new { field = p.Id, message = p.Message }),
+            preview = preview.Mail is { } m ? new
+            {
+                language = m.Mail.Language, subject = m.Mail.Subject, html = m.Mail.Html, text = m.Mail.Text,
+                about = SettingsEditorPage.About(m, texts, EditorTexts.For(lang)),
+            } : null,
+            previewProblems = preview.Problems,
+        });
+    }
+
+    /// <summary>GET /assets/settings-editor.js: the editor's script (no inline script under the pages' policy).</summary>
+    public static IResult GetScript()
+    {
+        using var stream = typeof(SettingsEditorEndpoints).Assembly.GetManifestResourceStream("CourseNotification.Http.settings-editor.js")!;
+        using var reader = new StreamReader(stream);
+        return Results.Text(reader.ReadToEnd(), "text/javascript; charset=utf-8");
+    }
+
+    /// <summary>The signals whose texts the editor changes (campaigns' texts go through the API).</summary>
+    private static string TextsSignal(string given) => SignalKeys.IndexOf(given) >= 0 ? given : SignalKeys.Welcome;
+
+    /// <summary>The form's values from stored settings: a text not replaced shows the default, which saving leaves as the default.</summary>
+    private static Dictionary<string, string> ValuesOf(CourseSettings own, string texts)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["texts"] = texts,
+            ["courseEndClosesAccess"] = Tri(own.CourseEndClosesAccess),
+            ["welcomeEvenIfAccessed"] = Tri(own.WelcomeEvenIfAccessed),
+            ["firstCallDays"] = Number(own.FirstCallDays),
+            ["secondCallDays"] = Number(own.SecondCallDays),
+            ["inactivityDays"] = Number(own.InactivityDays),
+            ["inactivityRepeatDays"] = Number(own.InactivityRepeatDays),
+            ["inactivityMaxRepeats"] = Number(own.InactivityMaxRepeats),
+        };
+        if (own.Enabled != false)
+        {
+            values["enabled"] = "on";
+        }
+        foreach (var signal in SignalKeys.All)
+        {
+            values[$"signal.{signal}"] = own.Signals?.TryGetValue(signal, out var on) == true ? Tri(on) : "";
+        }
+        foreach (var lang in Languages.Supported)
+        {
+            var text = own.Templates?.GetValueOrDefault(texts)?.GetValueOrDefault(lang);
+            foreach (var part in Enum.GetValues<MailPart>())
+            {
+                var ownPart = part switch { MailPart.Subject => text?.Subject, MailPart.Html => text?.Html, _ => text?.Text };
+                values[PartName(lang, part)] = ownPart ?? TemplateCatalog.DefaultSource(texts, lang, part).TrimEnd();
+            }
+        }
+        return values;
+
+        static string Tri(bool? value) => value switch { true => "true", false => "false", null => "" };
+        static string Number(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
+    }
+
+    internal static string PartName(string lang, MailPart part) => $"{lang}.{part.ToString().ToLowerInvariant()}";
+
+    /// <summary>The settings the form describes: the stored ones with the form's values; what cannot be read is a problem of its field.</summary>
+    private static (CourseSettings Draft, List<FieldProblem> Problems) DraftOf(CourseSettings own, string texts, Dictionary<string, string> values)
+    {
+        var problems = new List<FieldProblem>();
+        bool? Tri(string name) => values.GetValueOrDefault(name) switch { "true" => true, "false" => false, _ => null };
+        int? Number(string name)
+        {
+            var text = values.GetValueOrDefault(name)?.Trim() ?? "";
+            if (text.Length == 0)
+            {
+                return null;
+            }
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+            {
+                return number;
+            }
+            problems.Add(new FieldProblem(name, $"'{text}' is not a whole number of days."));
+            return null;
+        }
+
+        var switches = SignalKeys.All.Select(s => (s, Tri($"signal.{s}"))).Where(s => s.Item2 is not null).ToDictionary(s => s.s, s => s.Item2!.Value, StringComparer.Ordinal);
+        var templates = (own.Templates ?? new Dictionary<string, IReadOnlyDictionary<string, TemplateText>>())
+            .Where(t => t.Key != texts).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
+        var languages = new Dictionary<string, TemplateText>(StringComparer.Ordinal);
+        foreach (var lang in Languages.Supported)
+        {
+            string? Part(MailPart part)
+            {
+                var text = values.GetValueOrDefault(PartName(lang, part)) ?? "";
+                // Empty, or the default as shown: the default (which later versions of the service may improve).
+                return text.Trim().Length == 0 || text.TrimEnd() == TemplateCatalog.DefaultSource(texts, lang, part).TrimEnd() ? null : text;
+            }
+            var parts = new TemplateText(Part(MailPart.Subject), Part(MailPart.Html), Part(MailPart.Text));
+            if (parts is not { Subject: null, Html: null, Text: null })
+            {
+                languages[lang] = parts;
+            }
+        }
+        if (languages.Count > 0)
+        {
+            templates[texts] = languages;
+        }
+        var draft = own with
+        {
+            // Checked keeps the course on the platform's word (on unless switched off here).
+            Enabled = values.ContainsKey("enabled") ? (own.Enabled == true ? true : null) : false,
+            CourseEndClosesAccess = Tri("courseEndClosesAccess"),
+            WelcomeEvenIfAccessed = Tri("welcomeEvenIfAccessed"),
+            FirstCallDays = Number("firstCallDays"),
+            SecondCallDays = Number("secondCallDays"),
+            InactivityDays = Number("inactivityDays"),
+            InactivityRepeatDays = Number("inactivityRepeatDays"),
+            InactivityMaxRepeats = Number("inactivityMaxRepeats"),
+            Signals = switches.Count == 0 ? null : switches,
+            Templates = templates.Count == 0 ? null : templates,
+        };
+        return (draft, problems);
+    }
+
+    /// <summary>The API's own checks (<c>PUT /api/courses/{id}/settings</c>), each problem placed on the editor's field.</summary>
+    private async Task<IEnumerable<FieldProblem>> ValidationAsync(CourseSettings draft, string texts, CancellationToken cancellationToken)
+    {
+        var questionnaires = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in (draft.Campaigns ?? []).Select(c => c?.Questionnaire).OfType<string>().Distinct())
+        {
+            if (await catalog.GetAsync(id, cancellationToken) is not null)
+            {
+                questionnaires.Add(id);
+            }
+        }
+        return AdminEndpoints.ProblemsOf(draft, questionnaires.Contains).Select(p => Place(p.Field, p.Message, texts)).ToList();
+    }
+
+    private static FieldProblem Place(string field, string message, string texts)
+    {
+        if (field.StartsWith("templates.", StringComparison.Ordinal))
+        {
+            // "templates.welcome.fr" with "welcome.fr.subject: line 1: ..." names its part.
+            var colon = message.IndexOf(": ", StringComparison.Ordinal);
+            var parts = colon > 0 ? message[..colon].Split('.') : [];
+            if (parts.Length == 3 && parts[0] == texts)
+            {
+                return new FieldProblem($"{parts[1]}.{parts[2]}", message[(colon + 2)..]);
+            }
+            return new FieldProblem("", $"{field}: {message}");
+        }
+        if (field.StartsWith("signals.", StringComparison.Ordinal))
+        {
+            return new FieldProblem("signal." + field["signals.".Length..], message);
+        }
+        return field is "firstCallDays" or "secondCallDays" or "inactivityDays" or "inactivityRepeatDays" or "inactivityMaxRepeats"
+            ? new FieldProblem(field, message)
+            : new FieldProblem("", $"{field}: {message}");
+    }
+
+    private async Task<(DraftMail? Mail, IReadOnlyList<string> Problems)> PreviewAsync(
+        Course course, CourseSettings settings, string texts, Dictionary<string, string> values, CancellationToken cancellationToken)
+    {
+        long? learner = long.TryParse(values.GetValueOrDefault("previewLearner"), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+        var lang = Languages.Supported.Contains(values.GetValueOrDefault("previewLang") ?? "") ? values["previewLang"] : platform.Value.DefaultLanguage;
+        try
+        {
+            return await drafts.PreviewAsync(course, settings, texts, learner, lang, clock.GetUtcNow(), cancellationToken);
+        }
+        catch (HandlebarsDotNet.HandlebarsException e)
+        {
+            // A text that the checks let through but that fails on this learner's data.
+            return (null, [e.Message]);
+        }
+    }
+
+    private async Task<SettingsEditorPage> PageAsync(
+        Course course, CourseSettings own, string texts, Dictionary<string, string> values, List<FieldProblem> problems, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var learners = new List<(long Id, string Name)>();
+        await foreach (var page in snapshots.ListPagesAsync(course.Id, LearnersOffered, cancellationToken))
+        {
+            learners.AddRange(page.Select(s => (s.LearnerId, s.Profile is { } p && p.FirstName.Length + p.LastName.Length > 0 ? $"{p.LastName} {p.FirstName}".Trim() : $"#{s.LearnerId}")));
+            break;
+        }
+        learners.Sort((a, b) => NameOrder.Compare(a.Name, b.Name));
+        var lang = EditorTexts.Pick(request, platform.Value.DefaultLanguage);
+        return new SettingsEditorPage
+        {
+            Course = course,
+            Texts = texts,
+            Values = values,
+            Problems = problems,
+            Platform = settingsProvider.Platform,
+            Effective = settingsProvider.Platform.For(own),
+            Changes = await store.GetChangesAsync(course.Id, cancellationToken),
+            Learners = learners,
+            Lang = lang,
+            T = EditorTexts.For(lang),
+            SiteName = platform.Value.SiteName,
+            Query = Carried(request),
+            ExtraQuery = Carried(request, ("texts", texts)),
+        };
+    }
+
+    private static readonly StringComparer NameOrder = StringComparer.Create(CultureInfo.InvariantCulture, CompareOptions.IgnoreCase | CompareOptions.IgnoreNonSpace);
+
+    private static readonly string[] CarriedNames = ["code", "lang"];
+
+    private static IResult Render(int status, SettingsEditorPage page) =>
+        SecurityHeaders.WithPolicy(Results.Content(page.Html(), "text/html; charset=utf-8", statusCode: status), EditorPolicy);
+
+    /// <summary>The query the page's links and forms carry on: the function key and the interface language, then the given pairs.</summary>
+    internal static string Carried(HttpRequest request, params (string Name, string Value)[] more)
+    {
+        var pairs = CarriedNames.Where(n => request.Query[n].ToString().Length > 0).Select(n => (n, request.Query[n].ToString()))
+            .Concat(more.Where(m => m.Value.Length > 0))
+            .Select(p => $"{Uri.EscapeDataString(p.Item1)}={Uri.EscapeDataString(p.Item2)}").ToList();
+        return pairs.Count == 0 ? "" : "?" + string.Join('&', pairs);
+    }
+}
+
+/// <summary>A problem of the editor's form: the field's name (empty: the whole form) and what is wrong.</summary>
+public sealed record FieldProblem(string Id, string Message);
