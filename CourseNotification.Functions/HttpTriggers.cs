@@ -65,6 +65,11 @@ internal sealed class HttpTriggers(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "overview")] HttpRequest request, CancellationToken cancellationToken) =>
         overview.GetHtmlAsync(request, cancellationToken);
 
+    [Function("ListQuestionnaires")]
+    public Task<IResult> ListQuestionnaires(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/questionnaires")] HttpRequest request, CancellationToken cancellationToken) =>
+        questionnaires.ListAsync(cancellationToken);
+
     [Function("GetQuestionnaire")]
     public Task<IResult> GetQuestionnaire(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/questionnaires/{id}")] HttpRequest request, string id, CancellationToken cancellationToken) =>
