@@ -164,6 +164,7 @@ public sealed class AdminEndpoints(
         s.InactivityMaxRepeats,
         signals = SignalKeys.All.ToDictionary(k => k, s.IsEnabled),
         campaignSignals = s.Campaigns.Where(c => c.Enabled).SelectMany(c => c.Signals),
+        campaigns = s.Campaigns.Select(c => new { c.Id, c.Questionnaire, c.Trigger, c.ActivityId, activity = c.ActivityLabel, c.Enabled }),
         digest = new { s.Digest.Enabled, roles = s.Digest.Roles.Order(StringComparer.Ordinal), day = s.Digest.Day.ToString(), s.Digest.Hour, s.Digest.SendWhenEmpty },
     };
 
