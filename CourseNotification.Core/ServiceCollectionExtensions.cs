@@ -28,6 +28,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SignalOptions>().BindConfiguration(SignalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MoodleOptions>().BindConfiguration(MoodleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -81,11 +82,13 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<QualiopiAggregator>();
         services.AddSingleton<ReportEndpoints>();
         services.AddSingleton<LearnerMails>();
+        services.AddSingleton<CourseNotification.Digest.TrainerDigests>();
         services.AddSingleton<RetentionPurge>();
         services.AddSingleton<MailPreviewEndpoints>();
         services.AddSingleton<DraftMails>();
         services.AddSingleton<SettingsEditorEndpoints>();
         services.AddSingleton<ResendEndpoints>();
+        services.AddSingleton<DigestEndpoints>();
 
         services.AddSingleton<SmtpMailTransport>();
         services.AddHttpClient<AcsMailTransport>();

@@ -8,7 +8,7 @@ namespace CourseNotification.Functions;
 internal sealed class HttpTriggers(
     ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, OverviewEndpoints overview, QuestionnaireEndpoints questionnaires,
     UnsubscribeEndpoints unsubscribe, AnswerEndpoints answers, ReportEndpoints reports,
-    MailPreviewEndpoints mails, SettingsEditorEndpoints editor, ResendEndpoints resend)
+    MailPreviewEndpoints mails, SettingsEditorEndpoints editor, ResendEndpoints resend, DigestEndpoints digests)
 {
     [Function("PutSnapshots")]
     public Task<IResult> PutSnapshots(
@@ -64,6 +64,21 @@ internal sealed class HttpTriggers(
     public Task<IResult> GetOverviewPage(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "overview")] HttpRequest request, CancellationToken cancellationToken) =>
         overview.GetHtmlAsync(request, cancellationToken);
+
+    [Function("GetDigest")]
+    public Task<IResult> GetDigest(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/people/{id:long}/digest")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        digests.GetJsonAsync(id, request, cancellationToken);
+
+    [Function("PostDigestTest")]
+    public Task<IResult> PostDigestTest(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/people/{id:long}/digest/test")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        digests.PostTestAsync(id, request, cancellationToken);
+
+    [Function("ListQuestionnaires")]
+    public Task<IResult> ListQuestionnaires(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/questionnaires")] HttpRequest request, CancellationToken cancellationToken) =>
+        questionnaires.ListAsync(cancellationToken);
 
     [Function("GetQuestionnaire")]
     public Task<IResult> GetQuestionnaire(

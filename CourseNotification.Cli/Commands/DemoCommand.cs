@@ -27,7 +27,7 @@ internal static class DemoCommand
     private static readonly TimeSpan[] ScanTimes = [new(5, 5, 0), new(8, 5, 0), new(14, 5, 0), new(22, 5, 0)];
 
     private static readonly string[] ExpectedSignals =
-        ["welcome", "firstcall", "secondcall", "end15", "end7", "end1", "closed", "completed", "inactive", "questionnaire:hot", "questionnaire:hot:reminder1", "questionnaire:cold"];
+        ["welcome", "firstcall", "secondcall", "end15", "end7", "end1", "closed", "completed", "inactive", "questionnaire:hot", "questionnaire:hot:reminder1", "questionnaire:cold", "questionnaire:exam", "digest"];
 
     public static Command Create()
     {
@@ -40,6 +40,10 @@ internal static class DemoCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var configuration = CliConfiguration.Build(parse.UnmatchedTokens);
+            // The trainers' weekly digest, on Monday at 09:00 in their zone: the 08:05 UTC scan is 09:05 in Paris.
+            configuration["Digest:Enabled"] ??= "true";
+            configuration["Digest:Day"] ??= "Monday";
+            configuration["Digest:Hour"] ??= "9";
             if (ServeHost.KeyProblem(configuration, parse.GetValue(urls)!) is { } keyProblem)
             {
                 await Console.Error.WriteLineAsync(keyProblem);
@@ -78,7 +82,8 @@ internal static class DemoCommand
             {
                 (await http.PutAsJsonAsync($"api/courses/{courseId}/settings", settings, cancellationToken)).EnsureSuccessStatusCode();
             }
-            await Console.Out.WriteLineAsync("Questionnaire campaigns set: hot evaluation on completion everywhere, cold evaluation after the access end where courses end.");
+            await Console.Out.WriteLineAsync("Questionnaire campaigns set: hot evaluation on completion everywhere, cold evaluation after the access end where courses end, and after the final quiz (activity 1401) of the English course.");
+            await Console.Out.WriteLineAsync($"Trainers' weekly digest on, {configuration["Digest:Day"]} at {configuration["Digest:Hour"]}:00 in each trainer's zone.");
             using var respondentInbox = maildev is null ? null : new MaildevInbox(maildev.WebUrl);
             var respondents = respondentInbox is null ? null : new DemoRespondents(http, respondentInbox);
 
@@ -208,6 +213,8 @@ internal static class DemoCommand
         await Console.Out.WriteLineAsync($"Site overview:        {new Uri(baseUrl, $"overview?{period}")}");
         await Console.Out.WriteLineAsync($"Status of a course:   {new Uri(baseUrl, "courses/12/status")}");
         await Console.Out.WriteLineAsync($"Preview of a course:  {new Uri(baseUrl, "api/preview?courseId=12")}");
+        await Console.Out.WriteLineAsync($"A trainer's digest:   {new Uri(baseUrl, "api/people/912/digest")} (teaches two courses, gets one mail a week)");
+        await Console.Out.WriteLineAsync($"Questionnaires:       {new Uri(baseUrl, "api/questionnaires")}");
         if (maildev is null)
         {
             await Console.Out.WriteLineAsync($"Mail went through Email__Transport={configuration["Email:Transport"]}.");

@@ -59,13 +59,15 @@ internal sealed class DemoOrganisation
             });
             Behave(random, courseId, id, start);
         }
-        // One trainer per course: never a learner signal.
+        // One trainer per course: never a learner signal, but the weekly digest. The trainer of
+        // "Sécurité au travail" also teaches "Management d'équipe": one digest for both.
         foreach (var (course, (first, last)) in courseStarts.Keys.Zip(Trainers))
         {
             var id = 900 + (int)course;
-            Learners.Add(new JsonObject { ["id"] = id, ["email"] = $"trainer{course}@formation.example", ["firstName"] = first, ["lastName"] = last, ["lang"] = "fr" });
+            Learners.Add(new JsonObject { ["id"] = id, ["email"] = $"trainer{course}@formation.example", ["firstName"] = first, ["lastName"] = last, ["lang"] = course == 14 ? "en" : "fr" });
             Enrolments.Add(new JsonObject { ["id"] = 60_000 + course, ["courseId"] = course, ["learnerId"] = id, ["start"] = courseStarts[course].ToUnixTimeSeconds(), ["roles"] = new JsonArray("editingteacher") });
         }
+        Enrolments.Add(new JsonObject { ["id"] = 60_100, ["courseId"] = 15, ["learnerId"] = 912, ["start"] = courseStarts[15].ToUnixTimeSeconds(), ["roles"] = new JsonArray("teacher") });
         _events.Sort((a, b) => a.At.CompareTo(b.At));
     }
 
@@ -82,10 +84,14 @@ internal sealed class DemoOrganisation
         ["enrolments"] = new JsonArray([.. Enrolments.Select(e => (JsonNode)e.DeepClone())]),
     };
 
+    /// <summary>The activity of "Workplace safety essentials" whose completion brings its "exam" questionnaire (course module id).</summary>
+    public const long ExamActivity = 1401;
+
     /// <summary>
     /// Each course's questionnaire campaigns (PUT /api/courses/{id}/settings): the hot evaluation on
     /// completion with reminders after 7 and 14 days everywhere; a cold one where access ends, 7 days after
-    /// (60 in real life: shortened so the demo's weeks see it).
+    /// (60 in real life: shortened so the demo's weeks see it); in "Workplace safety essentials", the cold
+    /// questionnaire also the day after the final quiz (an activity) is completed.
     /// </summary>
     public IEnumerable<(long CourseId, JsonObject Settings)> CourseSettings() => Courses.Select(course =>
     {
@@ -93,6 +99,13 @@ internal sealed class DemoOrganisation
         if (course["endDate"]!.GetValue<long>() != 0)
         {
             campaigns.Add(new JsonObject { ["id"] = "cold", ["questionnaire"] = "qualiopi-cold", ["trigger"] = "accessEnd", ["delayDays"] = 7, ["reminderDays"] = new JsonArray(7) });
+        }
+        if (course["id"]!.GetValue<long>() == 14)
+        {
+            campaigns.Add(new JsonObject
+            {
+                ["id"] = "exam", ["questionnaire"] = "qualiopi-cold", ["trigger"] = "activityCompleted", ["activityId"] = ExamActivity, ["delayDays"] = 1, ["reminderDays"] = new JsonArray(7),
+            });
         }
         return (course["id"]!.GetValue<long>(), new JsonObject { ["campaigns"] = campaigns });
     });
@@ -119,6 +132,11 @@ internal sealed class DemoOrganisation
         for (var v = 0; v < visits; v++)
         {
             View(course, learner, day);
+            if (course == 14 && v == visits / 2)
+            {
+                // Half-way, the final quiz of the English course, completed by the learner.
+                _events.Add((day.AddMinutes(30), ActivityCompleted(course, learner, ExamActivity, day.AddMinutes(30))));
+            }
             day = day.AddDays(random.Next(2, 5)).AddHours(random.Next(-2, 3));
         }
         if (kind < 85)
@@ -138,6 +156,21 @@ internal sealed class DemoOrganisation
         ["userid"] = user.ToString(CultureInfo.InvariantCulture),
         ["relateduserid"] = related == 0 ? null : related.ToString(CultureInfo.InvariantCulture),
         ["objectid"] = course.ToString(CultureInfo.InvariantCulture),
+        ["timecreated"] = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>course_module_completion_updated as Moodle 4.5 writes it: the module's context, the learner's own completion.</summary>
+    private static JsonObject ActivityCompleted(long course, long learner, long activity, DateTimeOffset at) => new()
+    {
+        ["eventname"] = @"\core\event\course_module_completion_updated",
+        ["component"] = "core",
+        ["courseid"] = course.ToString(CultureInfo.InvariantCulture),
+        ["contextlevel"] = 70,
+        ["contextinstanceid"] = activity.ToString(CultureInfo.InvariantCulture),
+        ["userid"] = learner.ToString(CultureInfo.InvariantCulture),
+        ["relateduserid"] = learner.ToString(CultureInfo.InvariantCulture),
+        ["objectid"] = "1",
+        ["other"] = new JsonObject { ["relateduserid"] = learner.ToString(CultureInfo.InvariantCulture), ["overrideby"] = null, ["completionstate"] = 1 },
         ["timecreated"] = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
     };
 

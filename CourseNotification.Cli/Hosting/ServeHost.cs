@@ -123,6 +123,9 @@ public static class ServeHost
         app.MapGet("/courses/{id:long}/status", (long id, HttpRequest r, StatusEndpoints status, CancellationToken ct) => status.GetHtmlAsync(id, r, ct));
         app.MapGet("/api/overview", (HttpRequest r, OverviewEndpoints overview, CancellationToken ct) => overview.GetJsonAsync(r, ct));
         app.MapGet("/overview", (HttpRequest r, OverviewEndpoints overview, CancellationToken ct) => overview.GetHtmlAsync(r, ct));
+        app.MapGet("/api/people/{id:long}/digest", (long id, HttpRequest r, DigestEndpoints digests, CancellationToken ct) => digests.GetJsonAsync(id, r, ct));
+        app.MapPost("/api/people/{id:long}/digest/test", (long id, HttpRequest r, DigestEndpoints digests, CancellationToken ct) => digests.PostTestAsync(id, r, ct));
+        app.MapGet("/api/questionnaires", (QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.ListAsync(ct));
         app.MapGet("/api/questionnaires/{id}", (string id, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.GetAsync(id, ct));
         app.MapPut("/api/questionnaires/{id}", (string id, HttpRequest r, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.PutAsync(id, r, ct));
         app.MapPost("/api/courses/{id:long}/questionnaires/{campaign}/test", (long id, string campaign, HttpRequest r, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.PostTestAsync(id, campaign, r, ct));

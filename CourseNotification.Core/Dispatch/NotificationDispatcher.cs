@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using CourseNotification.Digest;
 using CourseNotification.Email;
 using CourseNotification.Enrolments;
 using CourseNotification.Observability;
@@ -55,6 +56,7 @@ public sealed class NotificationDispatcher(
     QuotaStore quotas,
     TimeProvider clock,
     IOptions<EmailOptions> email,
+    TrainerDigests digests,
     ILogger<NotificationDispatcher> logger)
 {
 
@@ -101,27 +103,11 @@ public sealed class NotificationDispatcher(
             logger.LogInformation("Recorded {Signal} to learner {LearnerId} in course {CourseId} as sent (the provider took it on an earlier try)", key.Signal, key.LearnerId, key.CourseId);
             return DispatchOutcome.Recorded;
         }
-        if (await contexts.ReadAsync(key.CourseId, key.LearnerId, cancellationToken) is not { } context)
+        var prepared = key.Signal == TrainerDigest.Signal
+            ? await PrepareDigestAsync(key, message.ScannedAt, now, cancellationToken)
+            : await PrepareLearnerMailAsync(key, now, cancellationToken);
+        if (prepared is null)
         {
-            logger.LogInformation("Dropped {Signal} for learner {LearnerId} in course {CourseId}: enrolment gone", key.Signal, key.LearnerId, key.CourseId);
-            return DispatchOutcome.NoLongerDue;
-        }
-        var (course, snapshot, history, learner, settings) = context;
-        // A failure whose tries ran out on a transient error is tried again by any message that comes for it
-        // (redriven, or a duplicate): whether it is still due is decided as if that failure had not happened.
-        var decided = history.Any(r => r.Key == key && r.Retryable) ? [.. history.Where(r => r.Key != key)] : history;
-        var decision = SignalEngine.Evaluate(course, snapshot, decided, settings, now, key.Signal);
-        if (decision is not { State: DecisionState.Due } due || due.Key != key)
-        {
-            logger.LogInformation(
-                "Dropped {Signal} for learner {LearnerId} in course {CourseId}: now {State} ({Reason})",
-                key.Signal, key.LearnerId, key.CourseId, decision?.State, decision?.Reason);
-            return DispatchOutcome.NoLongerDue;
-        }
-        if (learner is { OptedOut: true })
-        {
-            // The learner's own row is the consent that counts: the snapshot's copy may lag behind it.
-            logger.LogInformation("Dropped {Signal} for learner {LearnerId} in course {CourseId}: opted out", key.Signal, key.LearnerId, key.CourseId);
             return DispatchOutcome.NoLongerDue;
         }
 
@@ -135,10 +121,15 @@ public sealed class NotificationDispatcher(
             return DispatchOutcome.Deferred;
         }
 
-        var claim = await ledger.TryClaimAsync(key, now, queueSettings.ClaimLease, cancellationToken, history.FirstOrDefault(r => r.Key == key));
+        var claim = await ledger.TryClaimAsync(key, now, queueSettings.ClaimLease, cancellationToken, prepared.Known);
         switch (claim.Outcome)
         {
             case ClaimOutcome.AlreadySent or ClaimOutcome.AlreadyFailed:
+                logger.LogInformation("Duplicate message for {SendKey} ignored ({Outcome})", key.ToString(), claim.Outcome);
+                return DispatchOutcome.Duplicate;
+            case ClaimOutcome.HeldByOther when key.Signal == TrainerDigest.Signal:
+                // Each of the person's courses queues the week's digest in the same hour: the message that
+                // holds the claim sends it (and is retried by its queue if it fails), the others step aside.
                 logger.LogInformation("Duplicate message for {SendKey} ignored ({Outcome})", key.ToString(), claim.Outcome);
                 return DispatchOutcome.Duplicate;
             case ClaimOutcome.HeldByOther:
@@ -148,15 +139,12 @@ public sealed class NotificationDispatcher(
         string providerId;
         try
         {
-            if (learner is null || string.IsNullOrWhiteSpace(learner.Email))
+            if (await prepared.ComposeAsync(claim) is not { } mail)
             {
                 await ledger.MarkFailedAsync(key, claim.ETag, now, "no email address known for the learner", retryable: false);
                 logger.LogWarning("No address for learner {LearnerId}: {Signal} recorded as failed", key.LearnerId, key.Signal);
                 return DispatchOutcome.Failed;
             }
-            var questionnaire = await invitationLinks.ForSendAsync(key, settings, history, composer.LanguageOf(learner), now, cancellationToken);
-            var (rendered, unsubscribe) = await composer.ComposeAsync(context, learner, key.Signal, now, questionnaire, cancellationToken);
-            var mail = composer.ToLearner(learner, rendered, unsubscribe, key, claim.FirstTriedAt);
             // A send once started is finished, whatever the caller's token says: SMTP cannot tell a mail cut
             // off after the server took it from one never sent, and a retry of the first would be a duplicate.
             providerId = await transport.SendAsync(mail, CancellationToken.None);
@@ -192,10 +180,70 @@ public sealed class NotificationDispatcher(
         }
 
         // Sent: from here on nothing may stop the record of it, or a retry would send it again.
-        await CountForReportsAsync(key, settings, history, claim.FirstTriedAt);
+        if (prepared.AfterSentAsync is { } afterSent)
+        {
+            await afterSent(claim);
+        }
         await RecordSentAsync(message, key, claim, providerId);
         logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);
         return DispatchOutcome.Sent;
+    }
+
+    /// <summary>
+    /// A send about to be claimed: the ledger's record of it (claims compare with it), the mail to send once
+    /// claimed (null: no address known), and what to do once the provider took it.
+    /// </summary>
+    private sealed record PreparedSend(SendRecord? Known, Func<Claim, Task<OutgoingMail?>> ComposeAsync, Func<Claim, Task>? AfterSentAsync = null);
+
+    /// <summary>A learner's mail for a signal of a course, still due now by the engine; null (nothing sent) otherwise.</summary>
+    private async Task<PreparedSend?> PrepareLearnerMailAsync(SendKey key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await contexts.ReadAsync(key.CourseId, key.LearnerId, cancellationToken) is not { } context)
+        {
+            logger.LogInformation("Dropped {Signal} for learner {LearnerId} in course {CourseId}: enrolment gone", key.Signal, key.LearnerId, key.CourseId);
+            return null;
+        }
+        var (course, snapshot, history, learner, settings) = context;
+        // A failure whose tries ran out on a transient error is tried again by any message that comes for it
+        // (redriven, or a duplicate): whether it is still due is decided as if that failure had not happened.
+        var decided = history.Any(r => r.Key == key && r.Retryable) ? [.. history.Where(r => r.Key != key)] : history;
+        var decision = SignalEngine.Evaluate(course, snapshot, decided, settings, now, key.Signal);
+        if (decision is not { State: DecisionState.Due } due || due.Key != key)
+        {
+            logger.LogInformation(
+                "Dropped {Signal} for learner {LearnerId} in course {CourseId}: now {State} ({Reason})",
+                key.Signal, key.LearnerId, key.CourseId, decision?.State, decision?.Reason);
+            return null;
+        }
+        if (learner is { OptedOut: true })
+        {
+            // The learner's own row is the consent that counts: the snapshot's copy may lag behind it.
+            logger.LogInformation("Dropped {Signal} for learner {LearnerId} in course {CourseId}: opted out", key.Signal, key.LearnerId, key.CourseId);
+            return null;
+        }
+        return new PreparedSend(
+            history.FirstOrDefault(r => r.Key == key),
+            async claim =>
+            {
+                if (learner is null || string.IsNullOrWhiteSpace(learner.Email))
+                {
+                    return null;
+                }
+                var questionnaire = await invitationLinks.ForSendAsync(key, settings, history, composer.LanguageOf(learner), now, cancellationToken);
+                var (rendered, unsubscribe) = await composer.ComposeAsync(context, learner, key.Signal, now, questionnaire, cancellationToken);
+                return composer.ToLearner(learner, rendered, unsubscribe, key, claim.FirstTriedAt);
+            },
+            claim => CountForReportsAsync(key, settings, history, claim.FirstTriedAt));
+    }
+
+    /// <summary>A person's weekly digest (docs/digest.md), due by the scan that queued it and worth sending; null (nothing sent) otherwise.</summary>
+    private async Task<PreparedSend?> PrepareDigestAsync(SendKey key, DateTimeOffset scannedAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await digests.PrepareAsync(key, scannedAt, now, cancellationToken) is not { } send)
+        {
+            return null;
+        }
+        return new PreparedSend(send.Known, claim => digests.ComposeAsync(send, key, claim.FirstTriedAt, now, cancellationToken));
     }
 
     /// <summary>

@@ -27,6 +27,8 @@ public sealed class LearnerErasure(
             await answers.AnonymizeAsync(courseId, learnerId, Scrub, cancellationToken);
             await snapshots.EraseAsync(courseId, learnerId, cancellationToken);
         }
+        // Sends about no single course (a trainer's weekly digest) are kept under course 0, outside the index.
+        await ledger.AnonymizeAsync(Digest.TrainerDigest.SiteCourse, learnerId, cancellationToken);
         await invitations.DeleteOfLearnerAsync(learnerId, cancellationToken);
         await learners.DeleteAsync(learnerId, cancellationToken);
         logger.LogInformation("Erased learner {LearnerId} from {CourseCount} courses", learnerId, courses.Count);

@@ -173,6 +173,11 @@ public sealed record EnrolmentSnapshot
     public DateTimeOffset? FirstAccess { get; init; }
     public DateTimeOffset? LastAccess { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary>
+    /// Activities the learner completed, by course module id, each with its first completion (complete or
+    /// passed, set by the learner); null when none was seen. A later "incomplete" never removes one.
+    /// </summary>
+    public IReadOnlyDictionary<long, DateTimeOffset>? ActivityCompletions { get; init; }
     public LearnerProfile? Profile { get; init; }
     /// <summary>The <c>created</c> of the plugin envelope whose state last wrote this snapshot: an older envelope's state is not applied over it.</summary>
     public DateTimeOffset? StateAt { get; init; }
@@ -186,6 +191,26 @@ public sealed record EnrolmentSnapshot
 
     /// <summary>A completion seen (an event, a sync): the first one counts.</summary>
     public EnrolmentSnapshot WithCompletion(DateTimeOffset? at) => this with { CompletedAt = Instants.Earliest(CompletedAt, at) };
+
+    /// <summary>An activity completion seen (course_module_completion_updated, complete or passed, by the learner): the first one counts, as for the course.</summary>
+    public EnrolmentSnapshot WithActivityCompletion(long activityId, DateTimeOffset at)
+    {
+        var known = ActivityCompletedAt(activityId);
+        // Bounded so the row stays within one Table property (SnapshotStore): no course tracks that many activities.
+        if (known <= at || (known is null && ActivityCompletions?.Count >= MaxActivityCompletions))
+        {
+            return this;
+        }
+        var completions = new Dictionary<long, DateTimeOffset>(ActivityCompletions ?? new Dictionary<long, DateTimeOffset>()) { [activityId] = at };
+        return this with { ActivityCompletions = completions };
+    }
+
+    /// <summary>The most activity completions a snapshot keeps (later new ones are not recorded).</summary>
+    public const int MaxActivityCompletions = 1500;
+
+    /// <summary>When the learner first completed the activity, or null.</summary>
+    public DateTimeOffset? ActivityCompletedAt(long activityId) =>
+        ActivityCompletions is { } completions && completions.TryGetValue(activityId, out var at) ? at : null;
 
     /// <summary>Applies a role event unless a newer one for the same role was applied already.</summary>
     public EnrolmentSnapshot WithRoleEvent(string role, bool assigned, DateTimeOffset at)

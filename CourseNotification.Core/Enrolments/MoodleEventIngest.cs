@@ -37,6 +37,9 @@ internal sealed record MoodleEvent(string Name, long CourseId, long UserId, long
     /// <summary>course_module_completion_updated set by someone else (other.overrideby): not the learner's access.</summary>
     public bool Overridden { get; init; }
 
+    /// <summary>course_module_completion_updated: the activity (course module id, contextinstanceid), when the learner completed it (other.completionstate 1 complete or 2 passed); 0 otherwise.</summary>
+    public long CompletedActivity { get; init; }
+
     /// <summary>A learner-participation event (an activity viewed, a submission, a post...): the actor came to the course.</summary>
     public bool Participation { get; init; }
 }
@@ -184,6 +187,11 @@ public sealed class MoodleEventIngest(
         var parsed = new MoodleEvent(
             name, Read("courseid"), Read("userid"), Read("relateduserid"), Read("objectid"),
             item.Date("timecreated") ?? clock.GetUtcNow());
+        if (ShortName(name) == "course_module_completion_updated")
+        {
+            // The module's context: its instance id is the course module id a campaign names (kept only for a completion, below).
+            parsed = parsed with { CompletedActivity = item.Long("contextinstanceid") ?? 0 };
+        }
         if (item.Problem is not null)
         {
             throw new EventRejectedException(400, $"{at}.{item.ProblemField}", $"{name}: {item.Problem}.");
@@ -222,7 +230,9 @@ public sealed class MoodleEventIngest(
                 // A completion a teacher set (other.overrideby) says nothing of the learner's access.
                 var completion = new JsonItem(other);
                 var overrideBy = completion.Has("overrideby") && other["overrideby"] is not null ? completion.Long("overrideby") : null;
-                return (overrideBy is > 0 ? e with { Overridden = true } : e, completion, "");
+                // 1 complete, 2 complete and passed: the learner completed it (0 incomplete and 3 failed do not).
+                var completed = completion.Long("completionstate") is 1 or 2;
+                return (overrideBy is > 0 ? e with { Overridden = true } : completed ? e : e with { CompletedActivity = 0 }, completion, "");
             default:
                 return (e, new JsonItem([]), "");
         }
@@ -281,6 +291,9 @@ public sealed class MoodleEventIngest(
                         EventAt = e.Time,
                     });
                 });
+
+            case "course_module_completion_updated" when e.CompletedActivity > 0:
+                return new SnapshotChange(e.CourseId, e.RelatedUserId, s => s.WithAccess(e.Time, e.Time).WithActivityCompletion(e.CompletedActivity, e.Time), OnlyExisting: true);
 
             case var _ when e.Participation:
             case "course_viewed" or "course_module_completion_updated":

@@ -101,6 +101,10 @@ public sealed class AdminEndpoints(
                 yield return ($"signals.{signal}", $"'{signal}' is not a signal that can be switched here ({string.Join(", ", SignalKeys.All)}; a campaign has its own switch).");
             }
         }
+        foreach (var problem in settings.Digest?.Problems() ?? [])
+        {
+            yield return problem;
+        }
         var campaigns = settings.Campaigns ?? [];
         var campaignIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < campaigns.Count; i++)
@@ -163,6 +167,8 @@ public sealed class AdminEndpoints(
         s.InactivityMaxRepeats,
         signals = SignalKeys.All.ToDictionary(k => k, s.IsEnabled),
         campaignSignals = s.Campaigns.Where(c => c.Enabled).SelectMany(c => c.Signals),
+        campaigns = s.Campaigns.Select(c => new { c.Id, c.Questionnaire, c.Trigger, c.ActivityId, activity = c.ActivityLabel, c.Enabled }),
+        digest = new { s.Digest.Enabled, roles = s.Digest.Roles.Order(StringComparer.Ordinal), day = s.Digest.Day.ToString(), s.Digest.Hour, s.Digest.SendWhenEmpty },
     };
 
     /// <summary>GET /api/learners/{id}/export: everything stored about a person.</summary>

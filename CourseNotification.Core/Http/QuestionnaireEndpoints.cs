@@ -9,12 +9,38 @@ using Microsoft.Extensions.Options;
 namespace CourseNotification.Http;
 
 /// <summary>
+/// <c>GET /api/questionnaires</c>: every questionnaire with the campaigns that use it.
 /// <c>GET/PUT /api/questionnaires/{id}</c>: read a definition (stored or shipped); add or replace one,
 /// checked first. <c>POST /api/courses/{id}/questionnaires/{campaign}/test</c>: a campaign's test send.
 /// </summary>
 public sealed class QuestionnaireEndpoints(
-    QuestionnaireCatalog catalog, TestInvitation testInvitation, IOptions<PlatformOptions> platform, ILogger<QuestionnaireEndpoints> logger)
+    QuestionnaireCatalog catalog, CourseSettingsStore courseSettings, TestInvitation testInvitation, IOptions<PlatformOptions> platform, ILogger<QuestionnaireEndpoints> logger)
 {
+    /// <summary>
+    /// Every questionnaire, shipped and stored (a stored one with a shipped id replaces it), by id: its
+    /// titles, number of questions, kind, and the campaigns of every course that name it.
+    /// </summary>
+    public async Task<IResult> ListAsync(CancellationToken cancellationToken)
+    {
+        var definitions = await catalog.ListAsync(cancellationToken);
+        var uses = new Dictionary<string, List<QuestionnaireUse>>(StringComparer.Ordinal);
+        await foreach (var (courseId, settings) in courseSettings.ListAsync(cancellationToken))
+        {
+            foreach (var campaign in settings.Campaigns ?? [])
+            {
+                if (!uses.TryGetValue(campaign.Questionnaire, out var list))
+                {
+                    uses[campaign.Questionnaire] = list = [];
+                }
+                list.Add(new QuestionnaireUse(courseId, campaign.Id, campaign.Trigger, campaign.ActivityId, campaign.ActivityLabel, campaign.Enabled));
+            }
+        }
+        var listed = definitions.Select(d => new QuestionnaireSummary(
+            d.Id, d.Title, d.Questions.Count, d.Kind, d.Anonymous, QuestionnaireCatalog.Shipped.ContainsKey(d.Id),
+            [.. (uses.GetValueOrDefault(d.Id) ?? []).OrderBy(u => u.CourseId).ThenBy(u => u.Campaign, StringComparer.Ordinal)])).ToList();
+        return Results.Json(listed, QuestionnaireCatalog.Json);
+    }
+
     public async Task<IResult> GetAsync(string id, CancellationToken cancellationToken) =>
         await catalog.GetAsync(id, cancellationToken) is { } definition
             ? Results.Json(definition, QuestionnaireCatalog.Json)
@@ -81,3 +107,10 @@ public sealed class QuestionnaireEndpoints(
             : Results.Accepted(value: new { courseId, campaign, lang, sent = true });
     }
 }
+
+/// <summary>One questionnaire of <c>GET /api/questionnaires</c>; <c>Shipped</c>: one of the Qualiopi ones this service ships (perhaps replaced by a stored one).</summary>
+public sealed record QuestionnaireSummary(
+    string Id, IReadOnlyDictionary<string, string> Title, int Questions, string Kind, bool Anonymous, bool Shipped, IReadOnlyList<QuestionnaireUse> Campaigns);
+
+/// <summary>A campaign that sends a questionnaire: its course, id, trigger (with the activity and its name for an activity trigger) and switch.</summary>
+public sealed record QuestionnaireUse(long CourseId, string Campaign, CampaignTrigger Trigger, long? ActivityId, string? Activity, bool Enabled);

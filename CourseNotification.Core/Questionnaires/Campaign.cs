@@ -4,12 +4,13 @@ using System.Text.RegularExpressions;
 
 namespace CourseNotification.Questionnaires;
 
-/// <summary>What starts a campaign's clock for a learner: their completion, or the end of their access.</summary>
+/// <summary>What starts a campaign's clock for a learner: their completion of the course, the end of their access, or their completion of one activity.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<CampaignTrigger>))]
 public enum CampaignTrigger
 {
     [JsonStringEnumMemberName("completed")] Completed,
     [JsonStringEnumMemberName("accessEnd")] AccessEnd,
+    [JsonStringEnumMemberName("activityCompleted")] ActivityCompleted,
 }
 
 /// <summary>
@@ -23,6 +24,8 @@ public sealed partial record Campaign
     public required string Id { get; init; }
     public string Questionnaire { get; init; } = QuestionnaireCatalog.Hot;
     public CampaignTrigger Trigger { get; init; } = CampaignTrigger.Completed;
+    /// <summary>With <see cref="CampaignTrigger.ActivityCompleted"/>: the activity's course module id (Moodle's <c>course_modules.id</c>, the <c>cmid</c> of its links).</summary>
+    public long? ActivityId { get; init; }
     public int DelayDays { get; init; }
     /// <summary>Days after the invitation went out, one per reminder, increasing.</summary>
     public IReadOnlyList<int> ReminderDays { get; init; } = [7, 14];
@@ -34,6 +37,15 @@ public sealed partial record Campaign
     [JsonIgnore]
     public IReadOnlyList<string> Signals =>
         [QuestionnaireSignals.Invitation(Id), .. Enumerable.Range(1, ReminderDays.Count).Select(n => QuestionnaireSignals.Reminder(Id, n))];
+
+    /// <summary>
+    /// The activity's name wherever the campaign is shown, or null for another trigger. Neither Moodle's
+    /// completion event nor the plugin's state carries an activity's name, so it is "activity N".
+    /// </summary>
+    [JsonIgnore]
+    public string? ActivityLabel => Trigger == CampaignTrigger.ActivityCompleted && ActivityId is { } id
+        ? "activity " + id.ToString(CultureInfo.InvariantCulture)
+        : null;
 
     /// <summary>How long after the invitation went out its links stop working.</summary>
     [JsonIgnore]
@@ -49,6 +61,18 @@ public sealed partial record Campaign
         if (!questionnaireExists(Questionnaire ?? ""))
         {
             yield return ($"{field}.questionnaire", $"no questionnaire '{Questionnaire}'.");
+        }
+        if (!Enum.IsDefined(Trigger))
+        {
+            yield return ($"{field}.trigger", "the trigger is completed, accessEnd or activityCompleted.");
+        }
+        else if (Trigger == CampaignTrigger.ActivityCompleted && ActivityId is not > 0)
+        {
+            yield return ($"{field}.activityId", "an activityCompleted campaign names its activity: the course module id (cmid), a positive number.");
+        }
+        else if (Trigger != CampaignTrigger.ActivityCompleted && ActivityId is not null)
+        {
+            yield return ($"{field}.activityId", "only an activityCompleted campaign names an activity.");
         }
         if (DelayDays is < 0 or > 365)
         {

@@ -4,7 +4,8 @@ namespace CourseNotification.Questionnaires;
 
 /// <summary>
 /// One signal of a campaign, decided from the same facts, calendar and ledger as the built-in signals:
-/// the invitation (reminder 0) on the trigger's local day plus the delay, with the usual catch-up window;
+/// the invitation (reminder 0) on the trigger's local day plus the delay (the trigger: the course's
+/// completion, the access end, or the first completion of one activity recorded on the snapshot), with the usual catch-up window;
 /// reminder n the given number of days after the invitation actually went out, to those who have not
 /// answered, each giving way to the next one like the end reminders. One invitation per campaign and
 /// enrolment: whatever the anchor, a recorded send of the signal speaks for it.
@@ -52,9 +53,12 @@ public sealed class CampaignRule : ISignalRule
 
     private Decision Invite(in LearnerFacts facts)
     {
-        var (trigger, missing) = _campaign.Trigger == CampaignTrigger.Completed
-            ? (facts.Snapshot.CompletedAt, Reasons.NotCompleted)
-            : (facts.AccessEnd, Reasons.NoEndDate);
+        var (trigger, missing) = _campaign.Trigger switch
+        {
+            CampaignTrigger.Completed => (facts.Snapshot.CompletedAt, Reasons.NotCompleted),
+            CampaignTrigger.ActivityCompleted => (facts.Snapshot.ActivityCompletedAt(_campaign.ActivityId ?? 0), Reasons.ActivityNotCompleted),
+            _ => (facts.AccessEnd, Reasons.NoEndDate),
+        };
         if (trigger is not { } moment)
         {
             return facts.Decide(Signal, DecisionState.NotApplicable, null, null, missing);

@@ -35,6 +35,21 @@ public sealed class QuestionnaireCatalog(StorageAccount storage)
             : Shipped.GetValueOrDefault(id);
     }
 
+    /// <summary>Every questionnaire: the stored ones, and the shipped ones no stored definition replaces; by id.</summary>
+    public async Task<IReadOnlyList<QuestionnaireDefinition>> ListAsync(CancellationToken cancellationToken)
+    {
+        var all = new SortedDictionary<string, QuestionnaireDefinition>(Shipped.ToDictionary(), StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            if (LongText.Get(row, "Definition") is { } json && JsonSerializer.Deserialize<QuestionnaireDefinition>(json, Json) is { } definition)
+            {
+                all[definition.Id] = definition;
+            }
+        }
+        return [.. all.Values];
+    }
+
     /// <summary>Saves a definition; false, and nothing written, when it is too large for one row (<see cref="LongText.MaxChars"/> characters of JSON).</summary>
     public async Task<bool> SaveAsync(QuestionnaireDefinition definition, CancellationToken cancellationToken)
     {

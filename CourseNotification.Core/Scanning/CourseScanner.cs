@@ -1,3 +1,4 @@
+using CourseNotification.Digest;
 using CourseNotification.Observability;
 using CourseNotification.Settings;
 using CourseNotification.Signals;
@@ -9,10 +10,14 @@ namespace CourseNotification.Scanning;
 
 /// <summary>
 /// The second fan-out: evaluates a course's snapshots page by page with the engine and queues one
-/// <c>notifications</c> message per due send that nobody has claimed yet.
+/// <c>notifications</c> message per due send that nobody has claimed yet. The same pass finds the
+/// course's digest recipients whose weekday and hour it is in their own zone and queues their weekly
+/// digest (docs/digest.md): no read of its own, and the ledger's claim keeps it to one per person and
+/// week however many of their courses queue it.
 /// </summary>
 public sealed class CourseScanner(
-    CourseStore courses, CourseDecisions decisions, QueuedSendStore queuedSends, QueueWriter queue, IOptions<EmailOptions> email, ILogger<CourseScanner> logger)
+    CourseStore courses, CourseDecisions decisions, QueuedSendStore queuedSends, QueueWriter queue, IOptions<EmailOptions> email, ILogger<CourseScanner> logger,
+    SignalSettingsProvider? settingsProvider = null)
 {
     /// <summary>Azure Storage keeps a message invisible for at most 7 days.</summary>
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(6);
@@ -38,8 +43,16 @@ public sealed class CourseScanner(
         var queued = 0;
         var batch = new List<QueuedSend>();
         var flushing = Task.CompletedTask;
+        var settings = settingsProvider is null ? null : await settingsProvider.ForAsync(course, cancellationToken);
+        var digest = settings is { PlatformEnabled: true, Digest.Enabled: true } ? settings : null;
+        var digests = new List<NotificationMessage>();
         await foreach (var learner in decisions.EvaluateAsync(course, message.At, cancellationToken))
         {
+            if (digest is not null && TrainerDigest.IsRecipient(learner.Snapshot, digest.Digest)
+                && TrainerDigest.DueWeek(digest.Digest, TimeZones.Resolve(learner.Snapshot.Profile?.TimeZone, digest.SiteZone), message.At) is { } week)
+            {
+                digests.Add(new NotificationMessage(TrainerDigest.SiteCourse, learner.Snapshot.LearnerId, TrainerDigest.Signal, week, 0, message.At, Telemetry.CurrentTraceParent));
+            }
             foreach (var decision in learner.Decisions)
             {
                 if (decision is { State: DecisionState.Due, InFlight: false, Key: { } key })
@@ -60,6 +73,14 @@ public sealed class CourseScanner(
         await flushing;
         await FlushAsync(batch, cancellationToken);
         await queuedSends.ForgetStaleAsync(course.Id, message.At, cancellationToken);
+        foreach (var digestMessage in digests)
+        {
+            await queue.SendAsync(StorageNames.NotificationsQueue, digestMessage, cancellationToken);
+        }
+        if (digests.Count > 0)
+        {
+            logger.LogInformation("Scan of course {CourseId} as of {At} queued {DigestCount} weekly digests", course.Id, message.At, digests.Count);
+        }
         Telemetry.SendsQueued.Add(queued);
         activity?.SetTag("sends.queued", queued);
         logger.LogInformation("Scan of course {CourseId} as of {At} queued {SendCount} sends", course.Id, message.At, queued);

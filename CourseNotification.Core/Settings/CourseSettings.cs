@@ -20,6 +20,9 @@ public sealed record CourseSettings
     /// <summary>Texts replacing the defaults: signal key -> language -> parts (a part left null keeps the default).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, TemplateText>>? Templates { get; init; }
 
+    /// <summary>The trainers' weekly digest (docs/digest.md); null: the site's settings.</summary>
+    public CourseDigest? Digest { get; init; }
+
     /// <summary>Questionnaire campaigns (docs/questionnaires.md); null: none.</summary>
     public IReadOnlyList<CourseNotification.Questionnaires.Campaign>? Campaigns { get; init; }
 }

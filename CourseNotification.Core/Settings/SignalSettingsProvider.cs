@@ -9,11 +9,14 @@ namespace CourseNotification.Settings;
 /// The effective signal settings of a course: the platform's app settings, overridden by the course's own
 /// stored settings (read at most once a minute per course and instance).
 /// </summary>
-public sealed class SignalSettingsProvider(IOptions<PlatformOptions> platform, IOptions<SignalOptions> signals, CourseSettingsStore courseSettings)
+public sealed class SignalSettingsProvider(IOptions<PlatformOptions> platform, IOptions<SignalOptions> signals, CourseSettingsStore courseSettings, IOptions<DigestOptions>? digest = null)
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
 
-    private readonly SignalSettings _platform = SignalSettings.FromPlatform(platform.Value, signals.Value);
+    private readonly SignalSettings _platform = SignalSettings.FromPlatform(platform.Value, signals.Value) with
+    {
+        Digest = digest?.Value.Schedule ?? DigestSchedule.Default,
+    };
     private readonly ShortCache<long, SignalSettings> _courses = new(CacheLifetime);
 
     public SignalSettings Platform => _platform;

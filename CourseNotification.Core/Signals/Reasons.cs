@@ -19,6 +19,7 @@ public static class Reasons
     public const string Accessed = "already accessed the course";
     public const string Completed = "completed";
     public const string NotCompleted = "not completed";
+    public const string ActivityNotCompleted = "activity not completed";
     public const string NoEndDate = "no end date";
     public const string AccessEnded = "access ended";
     public const string AccessEndsFirst = "access ends before it would be sent";

@@ -31,6 +31,9 @@ public sealed record SignalSettings
     public int InactivityRepeatDays { get; init; } = 7;
     public int InactivityMaxRepeats { get; init; } = 3;
 
+    /// <summary>The trainers' weekly digest of this course (docs/digest.md).</summary>
+    public DigestSchedule Digest { get; init; } = DigestSchedule.Default;
+
     /// <summary>The course's own texts (signal -> language -> parts); empty: the defaults.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, TemplateText>> Templates { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, TemplateText>>();
@@ -120,6 +123,7 @@ public sealed record SignalSettings
             Switches = switches,
             Templates = course.Templates ?? Templates,
             Campaigns = course.Campaigns ?? Campaigns,
+            Digest = Digest.For(course.Digest),
         };
     }
 }

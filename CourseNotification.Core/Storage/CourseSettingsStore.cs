@@ -28,6 +28,16 @@ public sealed class CourseSettingsStore(StorageAccount storage)
         return row.HasValue ? JsonSerializer.Deserialize<CourseSettings>(LongText.Get(row.Value!, "Settings") ?? "{}", Json) : null;
     }
 
+    /// <summary>Every course that has settings, with them, a page of rows at a time (a projected scan of one partition).</summary>
+    public async IAsyncEnumerable<(long CourseId, CourseSettings Settings)> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey", .. LongText.Names("Settings")], cancellationToken: cancellationToken))
+        {
+            yield return (StorageNames.ParseKey(row.RowKey), JsonSerializer.Deserialize<CourseSettings>(LongText.Get(row, "Settings") ?? "{}", Json) ?? new CourseSettings());
+        }
+    }
+
     /// <summary>The latest changes of a course's settings, the latest first (none before changes were recorded).</summary>
     public async Task<IReadOnlyList<SettingsChange>> GetChangesAsync(long courseId, CancellationToken cancellationToken)
     {

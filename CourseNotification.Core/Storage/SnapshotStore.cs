@@ -281,6 +281,10 @@ public sealed class SnapshotStore(StorageAccount storage)
         ["FirstAccess"] = s.FirstAccess,
         ["LastAccess"] = s.LastAccess,
         ["CompletedAt"] = s.CompletedAt,
+        // Unix seconds by course module id: about 20 characters an activity, so one property holds 1,600 of them.
+        ["Activities"] = s.ActivityCompletions is { Count: > 0 } activities
+            ? JsonSerializer.Serialize(activities.ToDictionary(a => a.Key, a => a.Value.ToUnixTimeSeconds()), Json)
+            : null,
         ["RoleEvents"] = s.RoleEvents is null ? null : JsonSerializer.Serialize(s.RoleEvents, Json),
         ["Lang"] = s.Profile?.Lang,
         ["TimeZone"] = s.Profile?.TimeZone,
@@ -304,6 +308,9 @@ public sealed class SnapshotStore(StorageAccount storage)
             FirstAccess = e.GetDateTimeOffset("FirstAccess"),
             LastAccess = e.GetDateTimeOffset("LastAccess"),
             CompletedAt = e.GetDateTimeOffset("CompletedAt"),
+            ActivityCompletions = e.GetString("Activities") is { } activities
+                ? JsonSerializer.Deserialize<Dictionary<long, long>>(activities, Json)!.ToDictionary(a => a.Key, a => DateTimeOffset.FromUnixTimeSeconds(a.Value))
+                : null,
             RoleEvents = e.GetString("RoleEvents") is { } roleEvents ? JsonSerializer.Deserialize<Dictionary<string, RoleEvent>>(roleEvents, Json) : null,
             Profile = lang is null ? null : new LearnerProfile(
                 lang, e.GetString("TimeZone") ?? "", e.GetBoolean("Suspended") ?? false, e.GetBoolean("OptedOut") ?? false,

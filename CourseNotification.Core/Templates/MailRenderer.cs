@@ -52,6 +52,52 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
         return new RenderedMail(lang, subject, html, text);
     }
 
+    /// <summary>
+    /// A trainer's weekly digest (docs/digest.md), in their language: the same catalog, layout rules,
+    /// document and preheader as the learners' mails, with a model of its own (the courses and their lists).
+    /// </summary>
+    public RenderedMail RenderDigest(Digest.DigestContent content, DateTimeOffset at, string? unsubscribeUrl, string siteName)
+    {
+        var lang = content.Lang;
+        var culture = Languages.Culture(lang);
+        object Learners(IReadOnlyList<Digest.DigestLearner> listed) => listed.Select(l => new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["name"] = l.Name,
+            ["detail"] = l.Detail,
+            ["sent"] = l.Sent.Count > 0 ? string.Join(", ", l.Sent) : null,
+        }).ToList();
+        var model = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["firstName"] = content.Person.FirstName,
+            ["siteName"] = siteName,
+            ["unsubscribeUrl"] = unsubscribeUrl,
+            ["weekOf"] = Digest.TrainerDigest.WeekOf(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, content.Zone).DateTime)).ToString("D", culture),
+            ["hasNews"] = content.HasNews,
+            ["courseCount"] = content.Courses.Count,
+            ["courses"] = content.Courses.Select(c => new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["courseName"] = c.Course.FullName,
+                ["statusUrl"] = c.StatusUrl,
+                ["inactivityDays"] = c.InactivityDays,
+                ["quiet"] = c.IsEmpty,
+                ["neverCame"] = c.NeverCameTotal > 0 ? Learners(c.NeverCame) : null,
+                ["neverCameTotal"] = c.NeverCameTotal,
+                ["neverCameMore"] = c.NeverCameTotal - c.NeverCame.Count,
+                ["inactive"] = c.InactiveTotal > 0 ? Learners(c.Inactive) : null,
+                ["inactiveTotal"] = c.InactiveTotal,
+                ["inactiveMore"] = c.InactiveTotal - c.Inactive.Count,
+                ["endingSoon"] = c.EndingSoonTotal > 0 ? Learners(c.EndingSoon) : null,
+                ["endingSoonTotal"] = c.EndingSoonTotal,
+                ["endingSoonMore"] = c.EndingSoonTotal - c.EndingSoon.Count,
+            }).ToList(),
+        };
+        var signal = Digest.TrainerDigest.Signal;
+        var subject = catalog.Render(signal, lang, MailPart.Subject, model);
+        var text = catalog.Render(signal, lang, MailPart.Text, model);
+        var preheader = Preheader(text);
+        return new RenderedMail(lang, subject, Document(lang, subject, preheader, catalog.Render(signal, lang, MailPart.Html, model)), text);
+    }
+
     private static readonly System.Text.Encodings.Web.HtmlEncoder Encoder = System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
 
     /// <summary>

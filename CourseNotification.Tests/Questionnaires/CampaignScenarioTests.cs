@@ -105,6 +105,57 @@ public sealed class CampaignScenarioTests
         Assert.AreEqual(DecisionState.Disabled, off.DecisionAt(Start.AddDays(25), QuestionnaireSignals.Invitation("hot")).State);
     }
 
+    private static readonly Campaign Exam = new() { Id = "exam", Questionnaire = QuestionnaireCatalog.Cold, Trigger = CampaignTrigger.ActivityCompleted, ActivityId = 42, DelayDays = 1, ReminderDays = [7] };
+
+    [TestMethod]
+    public void An_activity_campaign_invites_the_day_after_the_activity_s_first_completion_at_the_send_hour_in_the_learner_s_zone()
+    {
+        // The learner lives in Montreal (the site in Paris): completes activity 43, then the exam (42) at
+        // 22:30 their time (04:30 the next morning in Paris), and again a week later (a retake).
+        var montreal = Learner() with { Profile = new LearnerProfile("en", "America/Montreal", false) };
+        var completed = new DateTimeOffset(2026, 1, 20, 22, 30, 0, TimeSpan.FromHours(-5));
+        var timeline = new Timeline(Course, montreal, Settings(Exam))
+            .On(completed.AddDays(-3), s => s.WithActivityCompletion(43, completed.AddDays(-3)))
+            .On(completed, s => s.WithActivityCompletion(42, completed))
+            .On(completed.AddDays(7), s => s.WithActivityCompletion(42, completed.AddDays(7)))
+            .Run(Start, End.AddDays(30));
+        AssertLog(timeline,
+            "2026-01-21 09:00 questionnaire:exam",
+            "2026-01-28 09:00 questionnaire:exam:reminder1");
+        Assert.AreEqual(new DateOnly(2026, 1, 20), timeline.Sends[0].Decision.Anchor, "the anchor is the completion's local day, the retake changes nothing");
+    }
+
+    [TestMethod]
+    public void An_activity_campaign_waits_for_its_own_activity_and_says_so()
+    {
+        var other = new Timeline(Course, Learner(Start.AddDays(24)).WithActivityCompletion(43, Start.AddDays(10)), Settings(Exam)).Run(Start, End);
+        AssertLog(other);
+        Assert.AreEqual((DecisionState.NotApplicable, Reasons.ActivityNotCompleted), (other.DecisionAt(Start.AddDays(30), "questionnaire:exam").State, other.DecisionAt(Start.AddDays(30), "questionnaire:exam").Reason));
+    }
+
+    [TestMethod]
+    public void The_first_activity_completion_counts_whatever_order_they_arrive_in()
+    {
+        var first = Start.AddDays(3);
+        var snapshot = Learner().WithActivityCompletion(42, first.AddDays(2)).WithActivityCompletion(42, first).WithActivityCompletion(42, first.AddDays(5));
+        Assert.AreEqual(first, snapshot.ActivityCompletedAt(42));
+        Assert.IsNull(snapshot.ActivityCompletedAt(43));
+        var full = Enumerable.Range(1, EnrolmentSnapshot.MaxActivityCompletions).Aggregate(Learner(), (s, id) => s.WithActivityCompletion(id, first));
+        Assert.IsNull(full.WithActivityCompletion(1_000_000, first).ActivityCompletedAt(1_000_000), "bounded");
+        Assert.AreEqual(first.AddDays(-1), full.WithActivityCompletion(7, first.AddDays(-1)).ActivityCompletedAt(7), "an earlier completion of a known one still counts");
+    }
+
+    [TestMethod]
+    public void An_activity_campaign_names_its_activity()
+    {
+        bool Any(string _) => true;
+        Assert.AreEqual("activity 42", Exam.ActivityLabel);
+        Assert.IsNull(Hot.ActivityLabel);
+        Assert.AreEqual(0, Exam.Problems("campaigns[0]", Any).Count());
+        CollectionAssert.AreEqual(new[] { "campaigns[0].activityId" }, (Exam with { ActivityId = null }).Problems("campaigns[0]", Any).Select(p => p.Field).ToArray());
+        CollectionAssert.AreEqual(new[] { "campaigns[1].activityId" }, (Hot with { ActivityId = 5 }).Problems("campaigns[1]", Any).Select(p => p.Field).ToArray());
+    }
+
     [TestMethod]
     public void Campaign_signals_are_named_and_parsed_back()
     {

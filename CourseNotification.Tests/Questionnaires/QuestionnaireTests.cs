@@ -73,5 +73,14 @@ public sealed class QuestionnaireTests
         Assert.IsFalse((bool)read["anonymous"]!);
         Assert.AreEqual("remote", (string?)read["questions"]![1]!["choices"]![1]!["id"]);
         Assert.AreEqual(HttpStatusCode.BadRequest, (await http.PutAsJsonAsync("api/questionnaires/other-id", good, TestContext.CancellationToken)).StatusCode, "the body's id is the route's");
+
+        // The list: the shipped ones and the stored one, by id, with titles and question counts.
+        var listed = (await http.GetFromJsonAsync<JsonArray>("api/questionnaires", TestContext.CancellationToken))!;
+        var ids = listed.Select(q => (string)q!["id"]!).ToList();
+        CollectionAssert.IsSubsetOf(new[] { "qualiopi-cold", "qualiopi-hot", id }, ids);
+        CollectionAssert.AreEqual(ids.Order(StringComparer.Ordinal).ToList(), ids, "by id");
+        var stored = listed.Single(q => (string)q!["id"]! == id)!;
+        Assert.AreEqual(("Workshop", 2, false, false, 0), ((string)stored["title"]!["en"]!, (int)stored["questions"]!, (bool)stored["shipped"]!, (bool)stored["anonymous"]!, stored["campaigns"]!.AsArray().Count));
+        Assert.AreEqual((8, "hot"), ((int)listed.Single(q => (string)q!["id"]! == "qualiopi-hot")!["questions"]!, (string)listed.Single(q => (string)q!["id"]! == "qualiopi-hot")!["kind"]!));
     }
 }

@@ -39,8 +39,14 @@ public sealed class ErasureTests
                 new Dictionary<string, IReadOnlyList<string>> { ["comment"] = ["I am Li Wu, thanks to Mr.Wu's team (li-wu)"] }), TestContext.CancellationToken);
         }
 
+        // The person also teaches: their weekly digest's send is kept under course 0, outside the index.
+        var digest = CourseNotification.Digest.TrainerDigest.Key(person, new DateOnly(2033, 5, 30));
+        var digestClaim = await ledger.TryClaimAsync(digest, At, TimeSpan.FromMinutes(1), TestContext.CancellationToken);
+        await ledger.MarkSentAsync(digest, digestClaim.ETag, At, "<digest@example.org>", TestContext.CancellationToken);
+
         await PlainEventAsync(core, "course_deleted", gone, 0);
         await PlainEventAsync(core, "user_deleted", 0, person);
+        Assert.AreEqual(0, (await ledger.ReadLearnerAsync(CourseNotification.Digest.TrainerDigest.SiteCourse, person, TestContext.CancellationToken)).Count, "the digest's send is not linked to the person");
 
         foreach (var course in new[] { gone, kept })
         {

@@ -20,6 +20,8 @@ public sealed class SettingsValidationTests
     [DataRow("Signals:SecondCall:Days", "5", "Signals__SecondCall__Days")]
     [DataRow("Signals:Inactive:RepeatDays", "1", "Signals__Inactive__RepeatDays")]
     [DataRow("Signals:Inactive:MaxRepeats", "0", "Signals__Inactive__MaxRepeats")]
+    [DataRow("Digest:Hour", "24", "Digest__Hour")]
+    [DataRow("Digest:Roles", " , ", "Digest__Roles")]
     public async Task A_nonsense_setting_stops_the_start_naming_it(string key, string value, string named)
     {
         var error = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => CoreServices.StartAsync(null, (key, value)));
