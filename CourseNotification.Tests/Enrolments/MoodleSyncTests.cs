@@ -118,19 +118,22 @@ public sealed class MoodleSyncTests
         await using var _ = moodle;
         moodle.Courses[0] = moodle.Courses[0] with { CompletionEnabled = false };
         moodle.CanUpdateCourses = false; // Without moodle/course:update, enablecompletion is not in the course list: the sync asks, Moodle refuses.
-        await using var core = await CoreAsync(moodle);
+        await using var host = await LocalHost.StartAsync(new FakeTimeProvider(moodle.Now), false,
+            ("Moodle:Url", moodle.Url.ToString()), ("Moodle:Token", FakeMoodleWebService.Token), ("Moodle:SiteTimeZone", "Europe/London"));
+        T Get<T>() where T : notnull => (T)host.App.Services.GetService(typeof(T))!;
 
-        var report = await core.Get<MoodleSync>().SyncAsync(baseline: false, TestContext.CancellationToken);
+        var report = await Get<MoodleSync>().SyncAsync(baseline: false, TestContext.CancellationToken);
 
         Assert.AreEqual((1, 6, 0), (report.Courses, report.Learners, report.FailedCourses), report.Summary);
         Assert.AreEqual(1, report.CompletionErrors["cannotviewreport"], "asked once: the course is asked no further");
         Assert.AreEqual(1, moodle.Calls.Count(c => c == "core_completion_get_course_completion_status"));
-        var (alice, snapshot) = await ReadAsync(core, site.Course, site.Alice);
-        Assert.AreEqual("fr", alice.Lang);
-        Assert.IsNull(snapshot.CompletedAt);
-        var health = await core.Get<HealthStore>().ReadAsync(TestContext.CancellationToken);
+        Assert.AreEqual("fr", (await Get<LearnerStore>().GetAsync(site.Alice, TestContext.CancellationToken))!.Lang);
+        Assert.IsNull((await Get<SnapshotStore>().GetAsync(site.Course, site.Alice, TestContext.CancellationToken))!.CompletedAt);
+        var health = await Get<HealthStore>().ReadAsync(TestContext.CancellationToken);
         Assert.IsNull(health.LastSyncError);
         StringAssert.Contains(health.LastSyncSummary, "completion not read: cannotviewreport 1");
+        var page = await host.Http.GetStringAsync("overview", TestContext.CancellationToken);
+        StringAssert.Contains(page, "1 course(s), 6 enrolled user(s) from the core web services; 0 enrolment(s) ended; completion not read: cannotviewreport 1", "on the overview, with the last sync");
     }
 
     [TestMethod]
