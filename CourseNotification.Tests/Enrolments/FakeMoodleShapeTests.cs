@@ -134,4 +134,20 @@ public sealed class FakeMoodleShapeTests
         Assert.AreEqual(Shape(RealSamples.Answer("local_coursenotification_get_course_state")), Shape(fake));
         Assert.AreEqual((5, true, 3), (fake["total"]!.GetValue<int>(), fake["hasmore"]!.GetValue<bool>(), fake["enrolments"]!.AsArray().Count));
     }
+
+    [TestMethod]
+    public void The_sync_tells_a_missing_plugin_function_from_the_real_errors_only()
+    {
+        static bool Unavailable(string sample)
+        {
+            var error = RealSamples.Answer(sample);
+            return CourseNotification.Enrolments.MoodleSync.IsUnavailableFunction(new CourseNotification.Enrolments.MoodleWebServiceException(
+                CourseNotification.Enrolments.MoodleSync.CourseStateFunction, error["errorcode"]!.GetValue<string>(), error["message"]!.GetValue<string>()));
+        }
+        Assert.IsTrue(Unavailable("error-unknown-function"), "no plugin declares it");
+        Assert.IsTrue(Unavailable("error-not-in-service"), "not in the token's service");
+        Assert.IsFalse(Unavailable("error-bad-token"));
+        Assert.IsFalse(Unavailable("error-usernotenroled"));
+        Assert.IsFalse(Unavailable("error-nocriteriaset"));
+    }
 }
