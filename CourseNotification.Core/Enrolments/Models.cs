@@ -225,7 +225,8 @@ public sealed record EnrolmentSnapshot
     /// What a listing of a course's enrolled people says of one of them when it names no enrolment row (Moodle's
     /// core web services: enrolled, with an active enrolment or none, i.e. suspended or not started yet).
     /// Without a live enrolment, the pulled one (id <see cref="MoodleSync.PulledEnrolmentId"/>) stands for it;
-    /// live ones all take the listing's status when none has it (the listing cannot say which one it means).
+    /// live ones all take the listing's status when none has it (the listing cannot say which one it means;
+    /// one whose known dates make it not current already agrees with "not active").
     /// A pulled enrolment's start is the moment it is first seen active (<paramref name="startIfActive"/>), so
     /// a learner whose enrolment was not current yet is welcomed when it starts, not on the day it was first seen.
     /// </summary>
@@ -240,7 +241,9 @@ public sealed record EnrolmentSnapshot
                 Created = active ? startIfActive : null, SuspendedAt = active ? null : at,
             });
         }
-        if (active ? live.Any(e => e.Active) : live.All(e => !e.Active))
+        // Already what the listing says, dates included: a known enrolment that has not started (or has ended) is not current, as Moodle counts it.
+        bool Current(Enrolment e) => e.Active && !(e.Start > at) && !(e.End <= at);
+        if (active ? live.Any(e => e.Active) : !live.Any(Current))
         {
             return this;
         }

@@ -118,6 +118,8 @@ public sealed class MergeRuleTests
         Assert.IsTrue(suspended.Enrolments.All(e => !e.Active));
         Assert.AreEqual(T.AddDays(1), suspended.Enrolments.Single(e => e.Id == 7).SuspendedAt);
         Assert.IsTrue(suspended.WithListedEnrolment(true, T.AddDays(2), T.AddDays(2)).Enrolments.All(e => e.IsActive && e.Start == T), "no pulled enrolment beside real ones");
+        var future = Empty.WithEnrolment(new Enrolment { Id = 7, Start = T.AddDays(3) });
+        Assert.AreSame(future, future.WithListedEnrolment(false, T, T), "not started yet by its own dates: already not current, its start kept for the welcome");
     }
 
     [TestMethod]
