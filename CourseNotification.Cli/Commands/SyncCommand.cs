@@ -12,7 +12,7 @@ internal static class SyncCommand
     {
         var baseline = new Option<bool>("--baseline") { Description = "First sync of an existing site: learners already enrolled count as enrolled since the course start (no welcome wave)" };
         var at = CommonOptions.At();
-        var command = new Command("sync", "Pull courses, enrolled users, last access and completion from Moodle") { baseline, at };
+        var command = new Command("sync", "Pull courses, enrolments (status, and dates with the plugin), people's language and zone, last access and completion from Moodle") { baseline, at };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -25,7 +25,7 @@ internal static class SyncCommand
                 await Console.Error.WriteLineAsync($"Sync failed: {report.Error}");
                 return 1;
             }
-            await Console.Out.WriteLineAsync($"Synced {report.Courses} course(s), {report.Learners} enrolled user(s); {report.FailedCourses} course(s) failed.");
+            await Console.Out.WriteLineAsync($"Synced {report.Summary}; {report.FailedCourses} course(s) failed.");
             return report.FailedCourses == 0 ? 0 : 1;
         });
         return command;

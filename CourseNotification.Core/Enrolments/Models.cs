@@ -228,6 +228,63 @@ public sealed record EnrolmentSnapshot
         return this with { Roles = roles, RoleEvents = events };
     }
 
+    /// <summary>A listing's roles in the course (the pull sync): they replace the stored ones; none given keeps them.</summary>
+    public EnrolmentSnapshot WithRoles(IReadOnlyList<string>? roles) => this with { Roles = roles ?? Roles };
+
+    /// <summary>
+    /// The enrolment marked removed (a tombstone, as user_enrolment_deleted leaves it: inactive, its dates kept, the
+    /// first removal time kept), so a late replay of its creation cannot bring it back.
+    /// </summary>
+    public EnrolmentSnapshot WithEnrolmentRemoved(long enrolmentId, DateTimeOffset at)
+    {
+        var known = Enrolments.FirstOrDefault(e => e.Id == enrolmentId) ?? new Enrolment { Id = enrolmentId };
+        return WithEnrolment(known with
+        {
+            Active = false,
+            RemovedAt = known.RemovedAt ?? at,
+            EventAt = known.EventAt > at ? known.EventAt : at,
+        });
+    }
+
+    /// <summary>
+    /// What a listing of a course's enrolled people says of one of them when it names no enrolment row (Moodle's
+    /// core web services: enrolled, with an active enrolment or none, i.e. suspended or not started yet).
+    /// Without a live enrolment, the pulled one (id <see cref="MoodleSync.PulledEnrolmentId"/>) stands for it;
+    /// live ones all take the listing's status when none has it (the listing cannot say which one it means;
+    /// one whose known dates make it not current already agrees with "not active").
+    /// A pulled enrolment's start is the moment it is first seen active (<paramref name="startIfActive"/>), so
+    /// a learner whose enrolment was not current yet is welcomed when it starts, not on the day it was first seen.
+    /// </summary>
+    public EnrolmentSnapshot WithListedEnrolment(bool active, DateTimeOffset startIfActive, DateTimeOffset at)
+    {
+        var live = Enrolments.Where(e => e.RemovedAt is null).ToList();
+        if (live.Count == 0)
+        {
+            return WithEnrolment(new Enrolment
+            {
+                Id = MoodleSync.PulledEnrolmentId, Method = "pull", Active = active,
+                Created = active ? startIfActive : null, SuspendedAt = active ? null : at,
+            });
+        }
+        // Already what the listing says, dates included: a known enrolment that has not started (or has ended) is not current, as Moodle counts it.
+        bool Current(Enrolment e) => e.Active && !(e.Start > at) && !(e.End <= at);
+        if (active ? live.Any(e => e.Active) : !live.Any(Current))
+        {
+            return this;
+        }
+        var next = this;
+        foreach (var e in live)
+        {
+            next = next.WithEnrolment(e with
+            {
+                Active = active,
+                SuspendedAt = active ? null : e.SuspendedAt ?? at,
+                Created = e.Created ?? (active && e.Id == MoodleSync.PulledEnrolmentId ? startIfActive : null),
+            });
+        }
+        return next;
+    }
+
     /// <summary>Adds the enrolment, or replaces the one with the same id.</summary>
     public EnrolmentSnapshot WithEnrolment(Enrolment enrolment) => this with
     {

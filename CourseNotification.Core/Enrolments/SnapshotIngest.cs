@@ -185,16 +185,8 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learner
     }
 
     /// <summary>The enrolment marked removed (a tombstone, as user_enrolment_deleted leaves it), its dates kept.</summary>
-    private static EnrolmentSnapshot Tombstone(EnrolmentSnapshot snapshot, long enrolmentId, DateTimeOffset at)
-    {
-        var known = snapshot.Enrolments.FirstOrDefault(e => e.Id == enrolmentId) ?? new Enrolment { Id = enrolmentId };
-        return snapshot.WithEnrolment(known with
-        {
-            Active = false,
-            RemovedAt = known.RemovedAt ?? at,
-            EventAt = known.EventAt > at ? known.EventAt : at,
-        }) with { StateAt = at };
-    }
+    private static EnrolmentSnapshot Tombstone(EnrolmentSnapshot snapshot, long enrolmentId, DateTimeOffset at) =>
+        snapshot.WithEnrolmentRemoved(enrolmentId, at) with { StateAt = at };
 
     /// <summary>The state's lists of objects (the caller checked the shape: see <see cref="StateShapeProblem"/>).</summary>
     private static List<(int Index, JsonItem Item)> Items(JsonObject state, string kind) =>

@@ -94,7 +94,7 @@ public sealed class OverviewEndpoints(CourseStore courses, CourseDecisions decis
             <p>From {overview.From.UtcDateTime:yyyy-MM-dd HH:mm} to {overview.To.UtcDateTime:yyyy-MM-dd HH:mm} UTC.</p>
             <h2>Intake</h2><ul>
             <li>Last Moodle event: {When(overview.Intake.LastEventAt)}</li>
-            <li>Last pull sync: {When(overview.Intake.LastSyncAt)}{(overview.Intake.LastSyncError is { } error ? $" <span class=\"bad\">{e.Encode(error)}</span>" : "")}</li>
+            <li>Last pull sync: {When(overview.Intake.LastSyncAt)}{(overview.Intake.LastSyncSummary is { } summary ? $": {e.Encode(summary)}" : "")}{(overview.Intake.LastSyncError is { } error ? $" <span class=\"bad\">{e.Encode(error)}</span>" : "")}</li>
             <li>Poisoned sends: <span{(overview.PoisonedTotal > 0 ? " class=\"bad\"" : "")}>{overview.PoisonedTotal}</span></li>
             </ul><h2>Courses</h2>
             <table><thead><tr><th scope="col">Course</th><th scope="col">Sent</th><th scope="col">Failed</th><th scope="col">Due now</th><th scope="col">Poisoned</th><th scope="col"></th></tr></thead><tbody>

@@ -17,12 +17,18 @@ public sealed class MoodleOptions : IValidatableObject
     /// <summary>Root URL of the Moodle site the pull sync reads (web services must be enabled); empty: no pull.</summary>
     public string Url { get; set; } = "";
 
-    /// <summary>Web service token of a Moodle user allowed core_course_get_courses, core_enrol_get_enrolled_users and core_completion_get_course_completion_status.</summary>
+    /// <summary>Web service token of a Moodle user allowed the functions docs/moodle.md lists for the pull sync (the plugin's service has them all).</summary>
     public string Token { get; set; } = "";
 
     /// <summary>Learners read per web service call when paging through a course.</summary>
     [Range(10, 5000, ErrorMessage = "Moodle__PageSize must be from 10 to 5000.")]
     public int PageSize { get; set; } = 500;
+
+    /// <summary>
+    /// The IANA zone Moodle's "99" (the site's zone) means for the pull sync without the plugin: Moodle's core web
+    /// services do not say it (the plugin's answer does). Empty: <c>Platform__TimeZone</c>.
+    /// </summary>
+    public string SiteTimeZone { get; set; } = "";
 
     /// <summary>Moodle role ids and their short names (role events carry only the id): Moodle's defaults unless changed.</summary>
     public string RoleIds { get; set; } = "1=manager,2=coursecreator,3=editingteacher,4=teacher,5=student,6=guest,7=user,8=frontpage";
@@ -47,6 +53,10 @@ public sealed class MoodleOptions : IValidatableObject
         if (Url.Length > 0 && Token.Length == 0)
         {
             yield return new ValidationResult("Moodle__Token: required with Moodle__Url (the pull sync's web service token).", [nameof(Token)]);
+        }
+        if (SiteTimeZone.Length > 0 && !TimeZoneInfo.TryFindSystemTimeZoneById(SiteTimeZone, out _))
+        {
+            yield return new ValidationResult($"Moodle__SiteTimeZone: \"{SiteTimeZone}\" is not an IANA time zone (Europe/Paris...).", [nameof(SiteTimeZone)]);
         }
         foreach (var secret in WebhookSecrets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

@@ -102,6 +102,11 @@ public static class SignalEngine
         {
             return facts.FromRecord(record);
         }
+        if (facts.IsCompleted)
+        {
+            // Completed before any welcome went (completion before the first scan, a late import or sync): nothing to welcome to.
+            return facts.Decide(signal, DecisionState.NotApplicable, anchor, null, Reasons.Completed);
+        }
         if (facts.HasAccessed && !facts.Settings.WelcomeEvenIfAccessed)
         {
             return facts.Decide(signal, DecisionState.NotApplicable, anchor, null, Reasons.Accessed);

@@ -3,8 +3,11 @@ using Azure.Data.Tables;
 
 namespace CourseNotification.Storage;
 
-/// <summary>What the overview says of the intake: when Moodle last pushed, when the pull last ran and how it ended.</summary>
-public sealed record IntakeHealth(DateTimeOffset? LastEventAt, DateTimeOffset? LastSyncAt, string? LastSyncError);
+/// <summary>
+/// What the overview says of the intake: when Moodle last pushed, when the pull last ran, how it ended, and what
+/// it did (courses, people, what Moodle refused to say of some of them).
+/// </summary>
+public sealed record IntakeHealth(DateTimeOffset? LastEventAt, DateTimeOffset? LastSyncAt, string? LastSyncError, string? LastSyncSummary = null);
 
 /// <summary>
 /// The intake's health in one row. The last event time is written at most every 30 seconds per instance,
@@ -28,8 +31,12 @@ public sealed class HealthStore(StorageAccount storage)
         await _table.UpsertEntityAsync(new TableEntity(Partition, "intake") { ["LastEventAt"] = at }, TableUpdateMode.Merge, cancellationToken);
     }
 
-    public Task SyncEndedAsync(DateTimeOffset at, string? error, CancellationToken cancellationToken) =>
-        _table.UpsertEntityAsync(new TableEntity(Partition, "intake") { ["LastSyncAt"] = at, ["LastSyncError"] = error ?? "" }, TableUpdateMode.Merge, cancellationToken);
+    public Task SyncEndedAsync(DateTimeOffset at, string? error, CancellationToken cancellationToken) => SyncEndedAsync(at, error, null, cancellationToken);
+
+    public Task SyncEndedAsync(DateTimeOffset at, string? error, string? summary, CancellationToken cancellationToken) =>
+        _table.UpsertEntityAsync(
+            new TableEntity(Partition, "intake") { ["LastSyncAt"] = at, ["LastSyncError"] = error ?? "", ["LastSyncSummary"] = summary ?? "" },
+            TableUpdateMode.Merge, cancellationToken);
 
     public async Task<IntakeHealth> ReadAsync(CancellationToken cancellationToken)
     {
@@ -39,6 +46,9 @@ public sealed class HealthStore(StorageAccount storage)
             return new IntakeHealth(null, null, null);
         }
         var error = row.Value!.GetString("LastSyncError");
-        return new IntakeHealth(row.Value.GetDateTimeOffset("LastEventAt"), row.Value.GetDateTimeOffset("LastSyncAt"), string.IsNullOrEmpty(error) ? null : error);
+        var summary = row.Value.GetString("LastSyncSummary");
+        return new IntakeHealth(
+            row.Value.GetDateTimeOffset("LastEventAt"), row.Value.GetDateTimeOffset("LastSyncAt"), string.IsNullOrEmpty(error) ? null : error,
+            string.IsNullOrEmpty(summary) ? null : summary);
     }
 }

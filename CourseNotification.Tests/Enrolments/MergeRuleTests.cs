@@ -83,4 +83,50 @@ public sealed class MergeRuleTests
         Assert.AreEqual(T.AddDays(1), late.With(new LearnerPatch(2) { LoggedInAt = T.AddHours(1) }).LastLogin);
         Assert.IsTrue(new Learner { Id = 2 }.With(new LearnerPatch(2) { OptOut = true }).OptedOut);
     }
+
+    [TestMethod]
+    public void A_removed_enrolment_is_a_tombstone_that_keeps_its_dates_and_first_removal()
+    {
+        var enrolled = Empty.WithEnrolment(new Enrolment { Id = 7, Start = T, End = T.AddDays(30) });
+        var removed = enrolled.WithEnrolmentRemoved(7, T.AddDays(3)).WithEnrolmentRemoved(7, T.AddDays(5)).Enrolments.Single();
+        Assert.AreEqual((false, T, T.AddDays(30), T.AddDays(3), T.AddDays(5)), (removed.Active, removed.Start!.Value, removed.End!.Value, removed.RemovedAt!.Value, removed.EventAt!.Value));
+        Assert.IsFalse(Empty.WithEnrolmentRemoved(9, T).Enrolments.Single().IsActive, "one never seen is remembered removed");
+    }
+
+    [TestMethod]
+    public void A_listed_person_without_a_live_enrolment_gets_the_pulled_one_started_when_first_seen_active()
+    {
+        var notCurrent = Empty.WithListedEnrolment(active: false, T, T).Enrolments.Single();
+        Assert.AreEqual((MoodleSync.PulledEnrolmentId, false, (DateTimeOffset?)null, (DateTimeOffset?)T), (notCurrent.Id, notCurrent.Active, notCurrent.EffectiveStart, notCurrent.SuspendedAt));
+
+        var started = Empty.WithListedEnrolment(false, T, T).WithListedEnrolment(true, T.AddDays(3), T.AddDays(3)).Enrolments.Single();
+        Assert.AreEqual((true, (DateTimeOffset?)T.AddDays(3), (DateTimeOffset?)null), (started.Active, started.EffectiveStart, started.SuspendedAt));
+
+        var suspendedLater = Empty.WithListedEnrolment(true, T, T).WithListedEnrolment(false, T.AddDays(3), T.AddDays(3)).WithListedEnrolment(true, T.AddDays(6), T.AddDays(6)).Enrolments.Single();
+        Assert.AreEqual((true, (DateTimeOffset?)T), (suspendedLater.Active, suspendedLater.EffectiveStart), "suspended and back: still from the first start, no second welcome");
+
+        var back = Empty.WithListedEnrolment(true, T, T).WithEnrolmentRemoved(MoodleSync.PulledEnrolmentId, T.AddDays(1)).WithListedEnrolment(true, T.AddDays(2), T.AddDays(2)).Enrolments.Single();
+        Assert.AreEqual((true, (DateTimeOffset?)null, (DateTimeOffset?)T.AddDays(2)), (back.Active, back.RemovedAt, back.Created), "enrolled again after leaving: a new enrolment");
+    }
+
+    [TestMethod]
+    public void A_listing_sets_the_status_of_known_enrolments_only_when_none_has_it()
+    {
+        var two = Empty.WithEnrolment(new Enrolment { Id = 7, Start = T }).WithEnrolment(new Enrolment { Id = 8, Start = T, Active = false });
+        Assert.AreSame(two, two.WithListedEnrolment(true, T, T), "one is active: nothing to change");
+        var suspended = two.WithListedEnrolment(false, T.AddDays(1), T.AddDays(1));
+        Assert.IsTrue(suspended.Enrolments.All(e => !e.Active));
+        Assert.AreEqual(T.AddDays(1), suspended.Enrolments.Single(e => e.Id == 7).SuspendedAt);
+        Assert.IsTrue(suspended.WithListedEnrolment(true, T.AddDays(2), T.AddDays(2)).Enrolments.All(e => e.IsActive && e.Start == T), "no pulled enrolment beside real ones");
+        var future = Empty.WithEnrolment(new Enrolment { Id = 7, Start = T.AddDays(3) });
+        Assert.AreSame(future, future.WithListedEnrolment(false, T, T), "not started yet by its own dates: already not current, its start kept for the welcome");
+    }
+
+    [TestMethod]
+    public void A_listings_roles_replace_the_stored_ones_and_none_keeps_them()
+    {
+        var teacher = Empty.WithRoles(["editingteacher"]);
+        CollectionAssert.AreEqual(new[] { "student" }, teacher.WithRoles(["student"]).Roles!.ToArray());
+        Assert.AreSame(teacher.Roles, teacher.WithRoles(null).Roles);
+    }
 }

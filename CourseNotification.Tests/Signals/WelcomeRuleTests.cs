@@ -57,6 +57,14 @@ public sealed class WelcomeRuleTests
     }
 
     [TestMethod]
+    public void Who_completed_before_any_welcome_is_never_welcomed()
+    {
+        var completed = Learner(Active(CourseStart)) with { CompletedAt = CourseStart.AddHours(-2) };
+        var decision = Welcome(completed, MondayNine);
+        Assert.AreEqual((DecisionState.NotApplicable, Reasons.Completed), (decision.State, decision.Reason));
+    }
+
+    [TestMethod]
     public void An_enrolment_created_in_the_evening_is_welcomed_the_next_morning()
     {
         var created = new DateTimeOffset(2026, 1, 6, 21, 30, 0, Paris);
