@@ -121,14 +121,18 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         }
         catch
         {
+            int? exitCode = worker.HasExited ? worker.ExitCode : null;
+            if (exitCode is not null)
+            {
+                // Its last words (the redirected output is read to its end).
+                await worker.WaitForExitAsync(CancellationToken.None);
+            }
             await StopAsync(worker, channel, rpc);
-            if (!worker.HasExited)
+            if (exitCode is null)
             {
                 throw;
             }
-            // Let the worker's last words reach the output before saying why it stopped.
-            await Task.Delay(200, CancellationToken.None);
-            throw new WorkerStartException($"The worker stopped during startup (exit code {worker.ExitCode}).", Snapshot(output));
+            throw new WorkerStartException($"The worker stopped during startup (exit code {exitCode}).", Snapshot(output));
         }
     }
 
@@ -213,7 +217,16 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         var deadline = DateTimeOffset.UtcNow + within;
         while (DateTimeOffset.UtcNow < deadline)
         {
-            var batch = (await queue.ReceiveMessagesAsync(16, TimeSpan.FromSeconds(30), cancellationToken)).Value;
+            Azure.Storage.Queues.Models.QueueMessage[] batch;
+            try
+            {
+                batch = (await queue.ReceiveMessagesAsync(16, TimeSpan.FromSeconds(30), cancellationToken)).Value;
+            }
+            catch (Azure.RequestFailedException e) when (e.Status == 404)
+            {
+                // No queue yet: nothing was ever sent to it.
+                break;
+            }
             if (batch.Length == 0)
             {
                 break;
@@ -223,7 +236,8 @@ public sealed class FunctionsTestHost : IAsyncDisposable
                 var text = Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText));
                 var metadata = new Dictionary<string, TypedData>
                 {
-                    ["DequeueCount"] = new() { Int = message.DequeueCount },
+                    // The host sends the metadata that is not text as JSON (the worker reads no Int here).
+                    ["DequeueCount"] = new() { Json = message.DequeueCount.ToString(CultureInfo.InvariantCulture) },
                     ["Id"] = new() { String = message.MessageId },
                     ["PopReceipt"] = new() { String = message.PopReceipt },
                     ["InsertionTime"] = new() { Json = JsonSerializer.Serialize(message.InsertedOn) },
@@ -416,7 +430,11 @@ public sealed record HttpInvocation(string Function, HttpStatusCode Status, IRea
 
 /// <summary>What one drain of a queue did: invocations that succeeded, that failed (each retried), and messages moved to poison.</summary>
 /// <remarks><see cref="Attempts"/>: the dequeue counts each message was handed over with, by message id.</remarks>
-public sealed record QueueRun(string Function, int Succeeded, int Failed, int Poisoned, IReadOnlyList<string> Failures, IReadOnlyDictionary<string, IReadOnlyList<long>> Attempts);
+public sealed record QueueRun(string Function, int Succeeded, int Failed, int Poisoned, IReadOnlyList<string> Failures, IReadOnlyDictionary<string, IReadOnlyList<long>> Attempts)
+{
+    public override string ToString() =>
+        $"{Function}: {Succeeded} succeeded, {Failed} failed, {Poisoned} to poison{(Failures.Count > 0 ? $" ({string.Join("; ", Failures.Distinct())})" : "")}";
+}
 
 /// <summary>The worker did not get through its startup: the message says where, <see cref="Output"/> what it said.</summary>
 public sealed class WorkerStartException(string message, string output) : Exception($"{message}\n--- worker output ---\n{output}")

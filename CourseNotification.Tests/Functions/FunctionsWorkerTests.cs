@@ -191,12 +191,14 @@ public sealed class FunctionsWorkerTests
         await _host.DrainQueueAsync(queues, StorageNames.NotificationsQueue, MaxDequeueCount, TimeSpan.FromSeconds(60), TestContext.CancellationToken);
         var poison = queues.GetQueueClient(StorageNames.PoisonQueueOf(StorageNames.NotificationsQueue));
         await poison.CreateIfNotExistsAsync(cancellationToken: TestContext.CancellationToken);
-        var body = $"{{\"not a notification\": {TestIds.Next()}}}";
-        var sent = await queues.GetQueueClient(StorageNames.NotificationsQueue).SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(body)), TestContext.CancellationToken);
+        var body = $"{{ not a notification {TestIds.Next()}";
+        var notifications = queues.GetQueueClient(StorageNames.NotificationsQueue);
+        await notifications.CreateIfNotExistsAsync(cancellationToken: TestContext.CancellationToken);
+        var sent = await notifications.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(body)), TestContext.CancellationToken);
 
         var run = await _host.DrainQueueAsync(queues, StorageNames.NotificationsQueue, MaxDequeueCount, TimeSpan.FromSeconds(60), TestContext.CancellationToken);
 
-        CollectionAssert.AreEqual(new long[] { 1, 2, 3, 4, 5 }, run.Attempts[sent.Value.MessageId].ToArray(), "each try handed over with its dequeue count");
+        CollectionAssert.AreEqual(new long[] { 1, 2, 3, 4, 5 }, run.Attempts.GetValueOrDefault(sent.Value.MessageId, []).ToArray(), $"each try handed over with its dequeue count: {run}");
         Assert.AreEqual((MaxDequeueCount, 1), (run.Failed, run.Poisoned), string.Join("; ", run.Failures));
         var poisoned = (await poison.ReceiveMessagesAsync(32, cancellationToken: TestContext.CancellationToken)).Value
             .Select(m => Encoding.UTF8.GetString(Convert.FromBase64String(m.MessageText))).ToList();
