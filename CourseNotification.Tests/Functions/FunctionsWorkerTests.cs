@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Azure.Storage.Queues;
 using CourseNotification.Cli.Local;
 using CourseNotification.Functions.TestHost;
+using CourseNotification.Http;
 using CourseNotification.Questionnaires;
 using CourseNotification.Storage;
 using CourseNotification.Tests.Integration;
@@ -58,6 +59,12 @@ public sealed class FunctionsWorkerTests
         CollectionAssert.AreEquivalent(new[] { "HourlyScan", "MoodleSync", "RetentionPurge" }, Names("timerTrigger"));
         CollectionAssert.AreEquivalent(new[] { "DispatchNotification", "ScanCourse" }, Names("queueTrigger"));
         Assert.AreEqual(declared.Count - 5, Names("httpTrigger").Length, "the rest are HTTP triggers");
+        CollectionAssert.AreEquivalent(
+            RouteTable.All.Select(r => $"{r.Name} {r.Method} {r.Template} {r.Access}").ToArray(),
+            _host.Functions.Values.Where(f => f.TriggerType == "httpTrigger")
+                .SelectMany(f => f.Trigger("httpTrigger").Raw["methods"]!.AsArray().Select(m => $"{f.Name} {((string)m!).ToUpperInvariant()} {f.Trigger("httpTrigger").Raw["route"]} {f.Trigger("httpTrigger").Raw["authLevel"]}"))
+                .ToArray(),
+            "the HTTP triggers the worker loaded are the route table's (which the local host maps)");
         Assert.IsTrue(_host.Capabilities.ContainsKey("HttpUri"), "the ASP.NET Core integration reported where it listens");
 
         string[] Names(string trigger) => [.. _host.Functions.Values.Where(f => f.TriggerType == trigger).Select(f => f.Name)];
