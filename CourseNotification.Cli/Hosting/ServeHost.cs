@@ -109,43 +109,12 @@ public static class ServeHost
         return rest.Split(':')[0];
     }
 
-    /// <summary>The routes of the Functions HTTP triggers (same paths, same handlers).</summary>
+    /// <summary>The routes of the Functions HTTP triggers, from the one table both hosts are held to (<see cref="RouteTable"/>).</summary>
     private static void MapRoutes(WebApplication app)
     {
-        app.MapPut("/api/snapshots", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PutSnapshotsAsync(r, ct));
-        app.MapPost("/api/moodle/events", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostMoodleEventsAsync(r, ct));
-        app.MapGet("/api/preview", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.GetPreviewAsync(r, ct));
-        app.MapGet("/u/{token}", (string token, UnsubscribeEndpoints pages, CancellationToken ct) => pages.GetAsync(token, ct));
-        app.MapPost("/u/{token}", (string token, UnsubscribeEndpoints pages, CancellationToken ct) => pages.PostAsync(token, ct));
-        app.MapGet("/api/courses/{id:long}/settings", (long id, AdminEndpoints admin, CancellationToken ct) => admin.GetCourseSettingsAsync(id, ct));
-        app.MapPut("/api/courses/{id:long}/settings", (long id, HttpRequest r, AdminEndpoints admin, CancellationToken ct) => admin.PutCourseSettingsAsync(id, r, ct));
-        app.MapGet("/api/courses/{id:long}/status", (long id, HttpRequest r, StatusEndpoints status, CancellationToken ct) => status.GetJsonAsync(id, r, ct));
-        app.MapGet("/courses/{id:long}/status", (long id, HttpRequest r, StatusEndpoints status, CancellationToken ct) => status.GetHtmlAsync(id, r, ct));
-        app.MapGet("/api/overview", (HttpRequest r, OverviewEndpoints overview, CancellationToken ct) => overview.GetJsonAsync(r, ct));
-        app.MapGet("/overview", (HttpRequest r, OverviewEndpoints overview, CancellationToken ct) => overview.GetHtmlAsync(r, ct));
-        app.MapGet("/api/people/{id:long}/digest", (long id, HttpRequest r, DigestEndpoints digests, CancellationToken ct) => digests.GetJsonAsync(id, r, ct));
-        app.MapPost("/api/people/{id:long}/digest/test", (long id, HttpRequest r, DigestEndpoints digests, CancellationToken ct) => digests.PostTestAsync(id, r, ct));
-        app.MapGet("/api/questionnaires", (QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.ListAsync(ct));
-        app.MapGet("/api/questionnaires/{id}", (string id, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.GetAsync(id, ct));
-        app.MapPut("/api/questionnaires/{id}", (string id, HttpRequest r, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.PutAsync(id, r, ct));
-        app.MapPost("/api/courses/{id:long}/questionnaires/{campaign}/test", (long id, string campaign, HttpRequest r, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.PostTestAsync(id, campaign, r, ct));
-        app.MapGet("/api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}", (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.GetJsonAsync(id, learnerId, signal, r, ct));
-        app.MapGet("/courses/{id:long}/learners/{learnerId:long}/mails/{signal}", (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.GetHtmlAsync(id, learnerId, signal, r, ct));
-        app.MapPost("/api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/test", (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.PostTestAsync(id, learnerId, signal, r, ct));
-        app.MapGet("/courses/{id:long}/settings", (long id, HttpRequest r, SettingsEditorEndpoints editor, CancellationToken ct) => editor.GetAsync(id, r, ct));
-        app.MapPost("/courses/{id:long}/settings", (long id, HttpRequest r, SettingsEditorEndpoints editor, CancellationToken ct) => editor.PostAsync(id, r, ct));
-        app.MapPost("/courses/{id:long}/settings/preview", (long id, HttpRequest r, SettingsEditorEndpoints editor, CancellationToken ct) => editor.PostPreviewAsync(id, r, ct));
-        app.MapGet("/assets/settings-editor.js", SettingsEditorEndpoints.GetScript);
-        app.MapGet("/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend", (long id, long learnerId, string signal, HttpRequest r, ResendEndpoints resend, CancellationToken ct) => resend.GetAsync(id, learnerId, signal, r, ct));
-        app.MapPost("/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend", (long id, long learnerId, string signal, HttpRequest r, ResendEndpoints resend, CancellationToken ct) => resend.PostAsync(id, learnerId, signal, r, ct));
-        app.MapGet("/api/reports/qualiopi", (HttpRequest r, ReportEndpoints reports, CancellationToken ct) => reports.GetQualiopiAsync(r, ct));
-        app.MapGet("/q/{token}", (string token, AnswerEndpoints answers, CancellationToken ct) => answers.GetAsync(token, ct));
-        app.MapPost("/q/{token}", (string token, HttpRequest r, AnswerEndpoints answers, CancellationToken ct) => answers.PostAsync(token, r, ct));
-        app.MapGet("/api/learners/{id:long}/export", (long id, AdminEndpoints admin, CancellationToken ct) => admin.ExportLearnerAsync(id, ct));
-        app.MapDelete("/api/learners/{id:long}", (long id, AdminEndpoints admin, CancellationToken ct) => admin.EraseLearnerAsync(id, ct));
-        app.MapPost("/api/import/csv", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostCsvImportAsync(r, ct));
-        app.MapPost("/api/poison/redrive", (ApiEndpoints api, CancellationToken ct) => api.PostRedriveAsync(ct));
-        app.MapGet("/api/openapi.json", ApiEndpoints.GetOpenApi);
-        app.MapPost("/api/scan", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostScanAsync(r, ct));
+        foreach (var route in RouteTable.All)
+        {
+            app.MapMethods("/" + route.Template, [route.Method], route.Handler).WithName(route.Name);
+        }
     }
 }

@@ -1,14 +1,18 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using CourseNotification.Cli.Hosting;
+using CourseNotification.Http;
+using CourseNotification.Tests.Functions;
 using CourseNotification.Tests.Integration;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CourseNotification.Tests.Http;
 
-/// <summary>The OpenAPI description served by the app names exactly the routes both hosts map.</summary>
+/// <summary>
+/// One route table (<see cref="RouteTable"/>): the local host maps it, the Functions app's HTTP triggers (as
+/// the SDK wrote them into functions.metadata, which the host reads) and the OpenAPI description name
+/// exactly its routes, with the same access level.
+/// </summary>
 [TestClass]
 [TestCategory("storage")]
 public sealed partial class OpenApiTests
@@ -16,36 +20,45 @@ public sealed partial class OpenApiTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    public async Task The_description_the_local_host_and_the_functions_app_have_the_same_routes()
+    public async Task The_description_the_local_host_and_the_functions_app_have_the_routes_of_the_one_table()
     {
         await using var host = await LocalHost.StartAsync(null, workers: false);
         var (serve, http) = (host.App, host.Http);
+        var table = RouteTable.All.Select(r => $"{r.Method} {Normalize("/" + r.Template)}").Order().ToArray();
+        Assert.AreEqual(RouteTable.All.Count, RouteTable.All.Select(r => r.Name).Distinct().Count(), "one name per route");
+        Assert.AreEqual(table.Length, table.Distinct().Count(), "one entry per method and path");
 
         var document = JsonNode.Parse(await http.GetStringAsync("api/openapi.json", TestContext.CancellationToken))!;
         Assert.AreEqual("3.0.3", (string?)document["openapi"]);
         var described = document["paths"]!.AsObject()
             .SelectMany(path => path.Value!.AsObject().Select(method => $"{method.Key.ToUpperInvariant()} {path.Key}"))
-            .ToHashSet();
+            .Order().ToArray();
 
         var local = serve.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {Normalize("/" + e.RoutePattern.RawText!.TrimStart('/'))}"))
-            .ToHashSet();
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {Normalize("/" + e.RoutePattern.RawText!.TrimStart('/'))}"))
+            .Order().ToArray();
 
-        var functions = FunctionRoute().Matches(File.ReadAllText(FunctionsSource()))
-            .Select(m => $"{m.Groups[1].Value.ToUpperInvariant()} {Normalize("/" + m.Groups[2].Value)}")
-            .ToHashSet();
-
-        CollectionAssert.AreEquivalent(described.Order().ToArray(), local.Order().ToArray(), "the Cli's serve");
-        CollectionAssert.AreEquivalent(described.Order().ToArray(), functions.Order().ToArray(), "the Functions app's HTTP triggers");
+        CollectionAssert.AreEqual(table, described, "openapi.json");
+        CollectionAssert.AreEqual(table, local, "the Cli's serve");
+        CollectionAssert.AreEquivalent(
+            RouteTable.All.Select(r => $"{r.Name} {r.Method} {r.Template} {r.Access}").ToArray(),
+            FunctionsMetadataRoutes().ToArray(),
+            "the Functions app's HTTP triggers (functions.metadata): name, method, route and authorization level");
+        foreach (var rule in RouteRules.Described.All)
+        {
+            var route = RouteTable.All.Single(r => r.Method == rule.Method && Normalize("/" + r.Template) == rule.Template);
+            Assert.AreEqual(route.Access == RouteAccess.Anonymous, rule.Open, $"{rule.Method} {rule.Template}: open in openapi.json exactly when anonymous in the table");
+        }
     }
 
+    /// <summary>The HTTP triggers as the Functions SDK wrote them from the attributes into the built worker's functions.metadata.</summary>
+    internal static IEnumerable<string> FunctionsMetadataRoutes() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(FunctionsWorker.Path)!, "functions.metadata")))!.AsArray()
+            .Select(f => (Name: (string)f!["name"]!, Trigger: f["bindings"]!.AsArray().Single(b => ((string)b!["type"]!).EndsWith("Trigger", StringComparison.Ordinal))!))
+            .Where(f => (string)f.Trigger["type"]! == "httpTrigger")
+            .SelectMany(f => f.Trigger["methods"]!.AsArray().Select(m => $"{f.Name} {((string)m!).ToUpperInvariant()} {(string)f.Trigger["route"]!} {(string)f.Trigger["authLevel"]!}"));
+
     private static string Normalize(string route) => RouteConstraint().Replace(route, "{$1}");
-
-    private static string FunctionsSource([CallerFilePath] string here = "") =>
-        Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "CourseNotification.Functions", "HttpTriggers.cs");
-
-    [GeneratedRegex(@"HttpTrigger\(AuthorizationLevel\.\w+, ""(\w+)"", Route = ""([^""]+)""\)")]
-    private static partial Regex FunctionRoute();
 
     [GeneratedRegex(@"\{(\w+):\w+\}")]
     private static partial Regex RouteConstraint();
