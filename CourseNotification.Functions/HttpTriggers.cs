@@ -4,11 +4,16 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace CourseNotification.Functions;
 
-/// <summary>HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>.</summary>
+/// <summary>
+/// HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>. A course's routes are
+/// anonymous to the host so that a teacher's session from Moodle opens them: the worker's guard
+/// (<see cref="HttpGuardMiddleware"/>) then asks for that course's session, App Service sign-in or
+/// <c>Access__AdminKey</c>.
+/// </summary>
 internal sealed class HttpTriggers(
     ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, OverviewEndpoints overview, QuestionnaireEndpoints questionnaires,
     UnsubscribeEndpoints unsubscribe, AnswerEndpoints answers, ReportEndpoints reports,
-    MailPreviewEndpoints mails)
+    MailPreviewEndpoints mails, CourseAccessEndpoints access)
 {
     [Function("PutSnapshots")]
     public Task<IResult> PutSnapshots(
@@ -37,22 +42,22 @@ internal sealed class HttpTriggers(
 
     [Function("GetCourseSettings")]
     public Task<IResult> GetCourseSettings(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         admin.GetCourseSettingsAsync(id, cancellationToken);
 
     [Function("PutCourseSettings")]
     public Task<IResult> PutCourseSettings(
-        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         admin.PutCourseSettingsAsync(id, request, cancellationToken);
 
     [Function("GetCourseStatus")]
     public Task<IResult> GetCourseStatus(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/courses/{id:long}/status")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/courses/{id:long}/status")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         status.GetJsonAsync(id, request, cancellationToken);
 
     [Function("GetCourseStatusPage")]
     public Task<IResult> GetCourseStatusPage(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "courses/{id:long}/status")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "courses/{id:long}/status")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         status.GetHtmlAsync(id, request, cancellationToken);
 
     [Function("GetOverview")]
@@ -77,22 +82,22 @@ internal sealed class HttpTriggers(
 
     [Function("PostQuestionnaireTest")]
     public Task<IResult> PostQuestionnaireTest(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/courses/{id:long}/questionnaires/{campaign}/test")] HttpRequest request, long id, string campaign, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/courses/{id:long}/questionnaires/{campaign}/test")] HttpRequest request, long id, string campaign, CancellationToken cancellationToken) =>
         questionnaires.PostTestAsync(id, campaign, request, cancellationToken);
 
     [Function("GetLearnerMail")]
     public Task<IResult> GetLearnerMail(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
         mails.GetJsonAsync(id, learnerId, signal, request, cancellationToken);
 
     [Function("GetLearnerMailPage")]
     public Task<IResult> GetLearnerMailPage(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "courses/{id:long}/learners/{learnerId:long}/mails/{signal}")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "courses/{id:long}/learners/{learnerId:long}/mails/{signal}")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
         mails.GetHtmlAsync(id, learnerId, signal, request, cancellationToken);
 
     [Function("PostLearnerMailTest")]
     public Task<IResult> PostLearnerMailTest(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/test")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/test")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
         mails.PostTestAsync(id, learnerId, signal, request, cancellationToken);
 
     [Function("GetQualiopiReport")]
@@ -139,4 +144,14 @@ internal sealed class HttpTriggers(
     public Task<IResult> PostScan(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/scan")] HttpRequest request, CancellationToken cancellationToken) =>
         api.PostScanAsync(request, cancellationToken);
+
+    [Function("GetCourseEnter")]
+    public Task<IResult> GetCourseEnter(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "courses/{id:long}/enter")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        access.EnterAsync(id, request, cancellationToken);
+
+    [Function("PostCourseCounts")]
+    public Task<IResult> PostCourseCounts(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/courses/{id:long}/counts")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        access.PostCountsAsync(id, request, cancellationToken);
 }

@@ -43,8 +43,9 @@ public static class ServeHost
             builder.Services.AddHostedService<QueueWorker>();
         }
 
-        var guard = new RequestGuard(GuardOptions(builder.Configuration, urls), RouteRules.Described);
+        var guardOptions = GuardOptions(builder.Configuration, urls);
         var app = builder.Build();
+        var guard = new RequestGuard(guardOptions, RouteRules.Described, app.Services.GetRequiredService<CourseAccess>());
         app.Use((context, next) => guard.InvokeAsync(context, () => next(context)));
         MapRoutes(app);
         return app;
@@ -137,5 +138,7 @@ public static class ServeHost
         app.MapPost("/api/poison/redrive", (ApiEndpoints api, CancellationToken ct) => api.PostRedriveAsync(ct));
         app.MapGet("/api/openapi.json", ApiEndpoints.GetOpenApi);
         app.MapPost("/api/scan", (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.PostScanAsync(r, ct));
+        app.MapGet("/courses/{id:long}/enter", (long id, HttpRequest r, CourseAccessEndpoints access, CancellationToken ct) => access.EnterAsync(id, r, ct));
+        app.MapPost("/api/courses/{id:long}/counts", (long id, HttpRequest r, CourseAccessEndpoints access, CancellationToken ct) => access.PostCountsAsync(id, r, ct));
     }
 }
