@@ -92,7 +92,13 @@ public sealed partial class AbuseTests
         var triggers = TriggerLevel().Matches(File.ReadAllText(FunctionsSource())).Select(m => (Level: m.Groups[1].Value, Route: m.Groups[2].Value)).ToList();
         Assert.IsTrue(triggers.Count >= 25, $"the HTTP triggers were read: {triggers.Count}");
         var open = triggers.Where(t => t.Level == "Anonymous").Select(t => t.Route).ToList();
-        CollectionAssert.AreEquivalent(new[] { "u/{token}", "u/{token}", "q/{token}", "q/{token}", "api/openapi.json" }, open, "only the learners' links and the description are open");
+        // Besides the learners' links and the description: Moodle's grant door and its signed counts (each checks
+        // its own signature), and a course's routes, which the worker's guard opens only to that course's session or the admin key.
+        var courseRoutes = CourseNotification.Http.RouteRules.Described.All.Where(r => r.CoursePermission is not null)
+            .Select(r => System.Text.RegularExpressions.Regex.Replace(r.Template.TrimStart('/'), @"\{(id|learnerId)\}", "{$1:long}"));
+        CollectionAssert.AreEquivalent(
+            new[] { "u/{token}", "u/{token}", "q/{token}", "q/{token}", "api/openapi.json", "courses/{id:long}/enter", "api/courses/{id:long}/counts" }.Concat(courseRoutes).ToArray(),
+            open, "only the learners' links, the description, Moodle's signed ways in and the course-session routes are anonymous to the host");
         CollectionAssert.IsSubsetOf(triggers.Select(t => t.Level).Distinct().ToArray(), new[] { "Anonymous", "Function", "Admin" });
         CollectionAssert.Contains(triggers.Where(t => t.Level == "Admin").Select(t => t.Route).ToArray(), "api/scan", "running a scan takes the admin key");
     }
