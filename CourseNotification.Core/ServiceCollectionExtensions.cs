@@ -30,6 +30,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<MoodleOptions>().BindConfiguration(MoodleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => QueueSettings.FromHostJson());
@@ -45,6 +46,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<QuotaStore>();
         services.AddSingleton<WebhookReplayStore>();
+        services.AddSingleton<GrantStore>();
+        services.AddSingleton<CourseAccess>();
+        services.AddSingleton<CourseAccessEndpoints>();
         services.AddSingleton<HealthStore>();
         services.AddSingleton<LearnerErasure>();
         services.AddSingleton<WebhookVerifier>();

@@ -4,11 +4,16 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace CourseNotification.Functions;
 
-/// <summary>HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>.</summary>
+/// <summary>
+/// HTTP triggers: each maps one route to the shared <see cref="ApiEndpoints"/>. A course's routes are
+/// anonymous to the host so that a teacher's session from Moodle opens them: the worker's guard
+/// (<see cref="HttpGuardMiddleware"/>) then asks for that course's session, App Service sign-in or
+/// <c>Access__AdminKey</c>.
+/// </summary>
 internal sealed class HttpTriggers(
     ApiEndpoints api, AdminEndpoints admin, StatusEndpoints status, OverviewEndpoints overview, QuestionnaireEndpoints questionnaires,
     UnsubscribeEndpoints unsubscribe, AnswerEndpoints answers, ReportEndpoints reports,
-    MailPreviewEndpoints mails, SettingsEditorEndpoints editor, ResendEndpoints resend, DigestEndpoints digests)
+    MailPreviewEndpoints mails, SettingsEditorEndpoints editor, ResendEndpoints resend, DigestEndpoints digests, CourseAccessEndpoints access)
 {
     [Function("PutSnapshots")]
     public Task<IResult> PutSnapshots(
@@ -37,22 +42,22 @@ internal sealed class HttpTriggers(
 
     [Function("GetCourseSettings")]
     public Task<IResult> GetCourseSettings(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         admin.GetCourseSettingsAsync(id, cancellationToken);
 
     [Function("PutCourseSettings")]
     public Task<IResult> PutCourseSettings(
-        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         admin.PutCourseSettingsAsync(id, request, cancellationToken);
 
     [Function("GetCourseStatus")]
     public Task<IResult> GetCourseStatus(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/courses/{id:long}/status")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/courses/{id:long}/status")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         status.GetJsonAsync(id, request, cancellationToken);
 
     [Function("GetCourseStatusPage")]
     public Task<IResult> GetCourseStatusPage(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "courses/{id:long}/status")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "courses/{id:long}/status")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         status.GetHtmlAsync(id, request, cancellationToken);
 
     [Function("GetOverview")]
@@ -92,37 +97,37 @@ internal sealed class HttpTriggers(
 
     [Function("PostQuestionnaireTest")]
     public Task<IResult> PostQuestionnaireTest(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/courses/{id:long}/questionnaires/{campaign}/test")] HttpRequest request, long id, string campaign, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/courses/{id:long}/questionnaires/{campaign}/test")] HttpRequest request, long id, string campaign, CancellationToken cancellationToken) =>
         questionnaires.PostTestAsync(id, campaign, request, cancellationToken);
 
     [Function("GetLearnerMail")]
     public Task<IResult> GetLearnerMail(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
         mails.GetJsonAsync(id, learnerId, signal, request, cancellationToken);
 
     [Function("GetLearnerMailPage")]
     public Task<IResult> GetLearnerMailPage(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "courses/{id:long}/learners/{learnerId:long}/mails/{signal}")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "courses/{id:long}/learners/{learnerId:long}/mails/{signal}")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
         mails.GetHtmlAsync(id, learnerId, signal, request, cancellationToken);
 
     [Function("PostLearnerMailTest")]
     public Task<IResult> PostLearnerMailTest(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/test")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/test")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
         mails.PostTestAsync(id, learnerId, signal, request, cancellationToken);
 
     [Function("GetSettingsEditor")]
     public Task<IResult> GetSettingsEditor(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         editor.GetAsync(id, request, cancellationToken);
 
     [Function("PostSettingsEditor")]
     public Task<IResult> PostSettingsEditor(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "courses/{id:long}/settings")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         editor.PostAsync(id, request, cancellationToken);
 
     [Function("PostSettingsPreview")]
     public Task<IResult> PostSettingsPreview(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "courses/{id:long}/settings/preview")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "courses/{id:long}/settings/preview")] HttpRequest request, long id, CancellationToken cancellationToken) =>
         editor.PostPreviewAsync(id, request, cancellationToken);
 
     [Function("GetSettingsEditorScript")]
@@ -132,12 +137,12 @@ internal sealed class HttpTriggers(
 
     [Function("GetResendPage")]
     public Task<IResult> GetResendPage(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
         resend.GetAsync(id, learnerId, signal, request, cancellationToken);
 
     [Function("PostResend")]
     public Task<IResult> PostResend(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend")] HttpRequest request, long id, long learnerId, string signal, CancellationToken cancellationToken) =>
         resend.PostAsync(id, learnerId, signal, request, cancellationToken);
 
     [Function("GetQualiopiReport")]
@@ -184,4 +189,14 @@ internal sealed class HttpTriggers(
     public Task<IResult> PostScan(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/scan")] HttpRequest request, CancellationToken cancellationToken) =>
         api.PostScanAsync(request, cancellationToken);
+
+    [Function("GetCourseEnter")]
+    public Task<IResult> GetCourseEnter(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "courses/{id:long}/enter")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        access.EnterAsync(id, request, cancellationToken);
+
+    [Function("PostCourseCounts")]
+    public Task<IResult> PostCourseCounts(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/courses/{id:long}/counts")] HttpRequest request, long id, CancellationToken cancellationToken) =>
+        access.PostCountsAsync(id, request, cancellationToken);
 }

@@ -44,8 +44,9 @@ public static class ServeHost
             builder.Services.AddHostedService<QueueWorker>();
         }
 
-        var guard = new RequestGuard(GuardOptions(builder.Configuration, urls), RouteRules.Described);
+        var guardOptions = GuardOptions(builder.Configuration, urls);
         var app = builder.Build();
+        var guard = new RequestGuard(guardOptions, RouteRules.Described, app.Services.GetRequiredService<CourseAccess>());
         app.Use((context, next) => guard.InvokeAsync(context, () => next(context)));
         MapRoutes(app);
         return app;

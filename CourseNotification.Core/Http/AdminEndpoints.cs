@@ -78,7 +78,7 @@ public sealed class AdminEndpoints(
                 extensions: new Dictionary<string, object?> { ["field"] = problems[0].Field, ["errors"] = problems.Select(p => new { field = p.Field, message = p.Message }).ToList() });
         }
         var before = await settingsStore.GetAsync(courseId, cancellationToken);
-        var change = new SettingsChange(Actor.Of(request), clock.GetUtcNow(), SettingsDiff.Fields(before, settings));
+        var change = new SettingsChange(request.HttpContext.DisplayName(), clock.GetUtcNow(), SettingsDiff.Fields(before, settings));
         if (!await settingsStore.SaveAsync(courseId, settings, cancellationToken, change))
         {
             return Problems.Field(413, "body", $"These settings are too large to store (at most {LongText.MaxChars} characters once saved as JSON): shorten the templates.");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace CourseNotification.Http;
@@ -13,22 +14,53 @@ namespace CourseNotification.Http;
 /// request that changes something must come from one of our own pages or from no browser at all, with
 /// the content type its route takes (so a cross-site form or <c>text/plain</c> post cannot reach a route).
 /// The Functions host checks the key and the host itself; the Cli's <c>serve</c> has this guard do all.
+/// A course's routes (<see cref="RouteRule.CoursePermission"/>) also open to that course's session (a
+/// cookie from a Moodle grant, <see cref="CourseAccess"/>) when it allows what the route does, and to an
+/// administrator signed in through App Service when that is trusted; a session never opens another course.
 /// </summary>
-public sealed class RequestGuard(RequestGuardOptions options, RouteRules rules)
+public sealed class RequestGuard(RequestGuardOptions options, RouteRules rules, CourseAccess? access = null)
 {
     private readonly byte[]? _keyHash = string.IsNullOrEmpty(options.Key) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Key));
+    private readonly byte[]? _courseKeyHash = string.IsNullOrEmpty(options.CourseKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.CourseKey));
 
     /// <summary>The security headers on the answer, then the request refused or passed on: both hosts' one middleware.</summary>
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         SecurityHeaders.Apply(context.Response);
+        await IdentifyAsync(context);
         if (Check(context) is { } refusal)
         {
-            await refusal.ExecuteAsync(context);
+            await (Readable(context.Request, refusal) ?? refusal).ExecuteAsync(context);
             return;
         }
         await next();
     }
+
+    /// <summary>The course session the request carries for the course its route is about; an App Service sign-in when trusted.</summary>
+    private async Task IdentifyAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (options.TrustAppServiceSignIn && request.Headers["X-MS-CLIENT-PRINCIPAL-ID"] is { Count: > 0 } id && id[0] is { Length: > 0 })
+        {
+            Caller.AttachSignedIn(context, request.Headers["X-MS-CLIENT-PRINCIPAL-NAME"] is { Count: > 0 } name && name[0] is { Length: > 0 } n ? n : id[0]!);
+            return;
+        }
+        if (access is not null && rules.Find(request.Method, request.Path) is { CoursePermission: not null } route
+            && route.CourseIdOf(request.Path) is { } courseId
+            && request.Cookies[CourseAccess.CookieName(courseId)] is { Length: > 0 } cookie
+            && await access.OpenAsync(cookie, courseId, context.RequestAborted) is { } session)
+        {
+            Caller.Attach(context, session);
+        }
+    }
+
+    /// <summary>A refusal of a page a browser navigated to, as a page a person can read rather than JSON.</summary>
+    private static IResult? Readable(HttpRequest request, IResult refusal) =>
+        refusal is ProblemHttpResult problem && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        && request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+            ? LearnerPage.Render(problem.StatusCode, "en", "CourseNotification", problem.ProblemDetails.Title ?? "Refused",
+                [problem.ProblemDetails.Detail ?? "", "Teachers: open this page from the course in Moodle (the CourseNotification block)."])
+            : null;
 
     /// <summary>The refusal, as problem+json, or null when the request may go on.</summary>
     public IResult? Check(HttpContext context)
@@ -41,14 +73,42 @@ public sealed class RequestGuard(RequestGuardOptions options, RouteRules rules)
         var route = rules.Find(request.Method, request.Path);
         var open = route?.Open == true;
         var keyed = false;
-        if (_keyHash is not null && !open)
+        var keyHash = _keyHash;
+        var bySession = false;
+        if (route?.CoursePermission is { } permission)
+        {
+            if (context.CourseSession() is { } session && session.CourseId == route.CourseIdOf(request.Path))
+            {
+                if (!session.May(permission))
+                {
+                    return Problems.Field(403, "permission", $"Your access to course {session.CourseId} from Moodle does not let you do this ({permission}).");
+                }
+                // Not "open" nor "keyed": a change still has to come from our own pages (see Foreign).
+                bySession = true;
+            }
+            else if (options.TrustAppServiceSignIn && context.User.Identity is { AuthenticationType: "AppServiceSignIn" })
+            {
+                keyed = true;
+            }
+            else
+            {
+                keyHash = _courseKeyHash ?? _keyHash;
+                if (keyHash is null && options.CourseRoutesNeedProof)
+                {
+                    return Problems.Field(401, "code", "This course's pages open from the course in Moodle (the CourseNotification block), or to an administrator.");
+                }
+            }
+        }
+        if (keyHash is not null && !open && !keyed && !bySession)
         {
             var given = request.Query["code"] is { Count: > 0 } code ? code[0] : request.Headers["x-functions-key"] is { Count: > 0 } header ? header[0] : null;
             if (string.IsNullOrEmpty(given))
             {
-                return Problems.Field(401, "code", "This route needs the service's key: add ?code=<key> or the x-functions-key header.");
+                return Problems.Field(401, "code", route?.CoursePermission is null
+                    ? "This route needs the service's key: add ?code=<key> or the x-functions-key header."
+                    : "This course's pages open from the course in Moodle (the CourseNotification block: your session for this course has expired or was never opened), or with the service's key (?code=<key> or the x-functions-key header).");
             }
-            if (!CryptographicOperations.FixedTimeEquals(_keyHash, SHA256.HashData(Encoding.UTF8.GetBytes(given))))
+            if (!CryptographicOperations.FixedTimeEquals(keyHash, SHA256.HashData(Encoding.UTF8.GetBytes(given))))
             {
                 return Problems.Field(401, "code", "The key is not valid.");
             }
@@ -131,4 +191,16 @@ public sealed record RequestGuardOptions
 
     /// <summary>Origins trusted besides the request's own (the public URL, when a proxy changes scheme or port).</summary>
     public IReadOnlyList<Uri> TrustedOrigins { get; init; } = [];
+
+    /// <summary>The key that opens a course's routes when <see cref="Key"/> is not checked here (the Function App's <c>Access__AdminKey</c>); null: <see cref="Key"/>.</summary>
+    public string? CourseKey { get; init; }
+
+    /// <summary>
+    /// A course's routes need a session, a sign-in or a key even when no key is set here: in the Function
+    /// App they are anonymous to the host (so a session can open them), and this guard is all that stands.
+    /// </summary>
+    public bool CourseRoutesNeedProof { get; init; }
+
+    /// <summary>App Service sign-in is on: its <c>X-MS-CLIENT-PRINCIPAL-*</c> headers come from the platform alone.</summary>
+    public bool TrustAppServiceSignIn { get; init; }
 }

@@ -46,7 +46,7 @@ public sealed class ResendEndpoints(SendContextReader contexts, LedgerStore ledg
             return refusal!;
         }
         var now = clock.GetUtcNow();
-        var outcome = await ledger.RearmAsync(sent.Decision.Key!, sent.Context.History, Actor.Of(request), now, cancellationToken);
+        var outcome = await ledger.RearmAsync(sent.Decision.Key!, sent.Context.History, request.HttpContext.DisplayName(), now, cancellationToken);
         var back = $"/courses/{courseId}/status{Key(request)}";
         if (outcome == RearmOutcome.AlreadyAsked)
         {
@@ -54,7 +54,7 @@ public sealed class ResendEndpoints(SendContextReader contexts, LedgerStore ledg
         }
         logger.LogInformation("{Signal} for learner {LearnerId} in course {CourseId} asked to be sent again", signal, learnerId, courseId);
         return LearnerPage.Render(200, "en", "Course status", "Asked to send again",
-            [$"The {signal} mail will go out again at the next scan. Recorded: asked by {Actor.Of(request)} on {now.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.", $"Back to the course status: {back}"]);
+            [$"The {signal} mail will go out again at the next scan. Recorded: asked by {request.HttpContext.DisplayName()} on {now.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.", $"Back to the course status: {back}"]);
     }
 
     private static string Key(HttpRequest request) =>

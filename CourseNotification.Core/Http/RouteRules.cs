@@ -5,8 +5,10 @@ namespace CourseNotification.Http;
 
 /// <summary>
 /// What each route takes, as <c>openapi.json</c> declares it (a test keeps that description in step with
-/// both hosts): whether it is open (<c>"security": []</c>, the learners' links and the description) or
-/// needs the key, and the content types its body may have (none declared: it takes no body).
+/// both hosts): whether it is open (<c>"security": []</c>, the learners' links and the description, or
+/// only <c>moodleSignature</c>: the route checks Moodle's signature itself) or needs the key, what a course
+/// session must allow to stand in for the key (<c>courseSession</c> and its scope), and the content types
+/// its body may have (none declared: it takes no body).
 /// </summary>
 public sealed class RouteRules
 {
@@ -36,9 +38,11 @@ public sealed class RouteRules
         {
             foreach (var (method, operation) in operations!.AsObject())
             {
-                var open = operation!["security"] is JsonArray { Count: 0 };
+                var security = operation!["security"] as JsonArray;
+                var open = security is not null && security.All(s => s is JsonObject requirement && requirement.Count == 1 && requirement.ContainsKey("moodleSignature"));
+                var permission = security?.OfType<JsonObject>().Select(s => s["courseSession"]).OfType<JsonArray>().Select(scopes => (string?)scopes.FirstOrDefault()).FirstOrDefault();
                 var accepts = operation["requestBody"]?["content"] is JsonObject content ? content.Select(c => c.Key).ToArray() : [];
-                rules.Add(new RouteRule(method.ToUpperInvariant(), path, open, accepts));
+                rules.Add(new RouteRule(method.ToUpperInvariant(), path, open, accepts) { CoursePermission = permission });
             }
         }
         return new RouteRules(rules);
@@ -49,6 +53,18 @@ public sealed class RouteRules
 public sealed record RouteRule(string Method, string Template, bool Open, IReadOnlyList<string> Accepts)
 {
     private readonly string[] _segments = Template.Trim('/').Split('/');
+
+    /// <summary>What a course session must allow to open this route instead of the key (<see cref="CoursePermissions"/>); null: no session opens it.</summary>
+    public string? CoursePermission { get; init; }
+
+    /// <summary>The course a request on this route is about: the segment after <c>courses</c> (null when there is none).</summary>
+    public long? CourseIdOf(PathString path)
+    {
+        var at = Array.IndexOf(_segments, "courses") + 1;
+        var segments = (path.Value ?? "/").Trim('/').Split('/');
+        return at > 0 && at < segments.Length && segments.Length == _segments.Length
+            && long.TryParse(segments[at], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
+    }
 
     internal bool Matches(string[] segments)
     {

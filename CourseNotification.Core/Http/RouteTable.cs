@@ -24,10 +24,10 @@ public static class RouteTable
         new("GetPreview", "GET", "api/preview", RouteAccess.Function, (HttpRequest r, ApiEndpoints api, CancellationToken ct) => api.GetPreviewAsync(r, ct)),
         new("GetUnsubscribe", "GET", "u/{token}", RouteAccess.Anonymous, (string token, UnsubscribeEndpoints pages, CancellationToken ct) => pages.GetAsync(token, ct)),
         new("PostUnsubscribe", "POST", "u/{token}", RouteAccess.Anonymous, (string token, UnsubscribeEndpoints pages, CancellationToken ct) => pages.PostAsync(token, ct)),
-        new("GetCourseSettings", "GET", "api/courses/{id:long}/settings", RouteAccess.Function, (long id, AdminEndpoints admin, CancellationToken ct) => admin.GetCourseSettingsAsync(id, ct)),
-        new("PutCourseSettings", "PUT", "api/courses/{id:long}/settings", RouteAccess.Function, (long id, HttpRequest r, AdminEndpoints admin, CancellationToken ct) => admin.PutCourseSettingsAsync(id, r, ct)),
-        new("GetCourseStatus", "GET", "api/courses/{id:long}/status", RouteAccess.Function, (long id, HttpRequest r, StatusEndpoints status, CancellationToken ct) => status.GetJsonAsync(id, r, ct)),
-        new("GetCourseStatusPage", "GET", "courses/{id:long}/status", RouteAccess.Function, (long id, HttpRequest r, StatusEndpoints status, CancellationToken ct) => status.GetHtmlAsync(id, r, ct)),
+        new("GetCourseSettings", "GET", "api/courses/{id:long}/settings", RouteAccess.Course, (long id, AdminEndpoints admin, CancellationToken ct) => admin.GetCourseSettingsAsync(id, ct)),
+        new("PutCourseSettings", "PUT", "api/courses/{id:long}/settings", RouteAccess.Course, (long id, HttpRequest r, AdminEndpoints admin, CancellationToken ct) => admin.PutCourseSettingsAsync(id, r, ct)),
+        new("GetCourseStatus", "GET", "api/courses/{id:long}/status", RouteAccess.Course, (long id, HttpRequest r, StatusEndpoints status, CancellationToken ct) => status.GetJsonAsync(id, r, ct)),
+        new("GetCourseStatusPage", "GET", "courses/{id:long}/status", RouteAccess.Course, (long id, HttpRequest r, StatusEndpoints status, CancellationToken ct) => status.GetHtmlAsync(id, r, ct)),
         new("GetOverview", "GET", "api/overview", RouteAccess.Function, (HttpRequest r, OverviewEndpoints overview, CancellationToken ct) => overview.GetJsonAsync(r, ct)),
         new("GetOverviewPage", "GET", "overview", RouteAccess.Function, (HttpRequest r, OverviewEndpoints overview, CancellationToken ct) => overview.GetHtmlAsync(r, ct)),
         new("GetDigest", "GET", "api/people/{id:long}/digest", RouteAccess.Function, (long id, HttpRequest r, DigestEndpoints digests, CancellationToken ct) => digests.GetJsonAsync(id, r, ct)),
@@ -35,16 +35,18 @@ public static class RouteTable
         new("ListQuestionnaires", "GET", "api/questionnaires", RouteAccess.Function, (QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.ListAsync(ct)),
         new("GetQuestionnaire", "GET", "api/questionnaires/{id}", RouteAccess.Function, (string id, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.GetAsync(id, ct)),
         new("PutQuestionnaire", "PUT", "api/questionnaires/{id}", RouteAccess.Function, (string id, HttpRequest r, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.PutAsync(id, r, ct)),
-        new("PostQuestionnaireTest", "POST", "api/courses/{id:long}/questionnaires/{campaign}/test", RouteAccess.Function, (long id, string campaign, HttpRequest r, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.PostTestAsync(id, campaign, r, ct)),
-        new("GetLearnerMail", "GET", "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}", RouteAccess.Function, (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.GetJsonAsync(id, learnerId, signal, r, ct)),
-        new("GetLearnerMailPage", "GET", "courses/{id:long}/learners/{learnerId:long}/mails/{signal}", RouteAccess.Function, (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.GetHtmlAsync(id, learnerId, signal, r, ct)),
-        new("PostLearnerMailTest", "POST", "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/test", RouteAccess.Function, (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.PostTestAsync(id, learnerId, signal, r, ct)),
-        new("GetSettingsEditor", "GET", "courses/{id:long}/settings", RouteAccess.Function, (long id, HttpRequest r, SettingsEditorEndpoints editor, CancellationToken ct) => editor.GetAsync(id, r, ct)),
-        new("PostSettingsEditor", "POST", "courses/{id:long}/settings", RouteAccess.Function, (long id, HttpRequest r, SettingsEditorEndpoints editor, CancellationToken ct) => editor.PostAsync(id, r, ct)),
-        new("PostSettingsPreview", "POST", "courses/{id:long}/settings/preview", RouteAccess.Function, (long id, HttpRequest r, SettingsEditorEndpoints editor, CancellationToken ct) => editor.PostPreviewAsync(id, r, ct)),
+        new("PostQuestionnaireTest", "POST", "api/courses/{id:long}/questionnaires/{campaign}/test", RouteAccess.Course, (long id, string campaign, HttpRequest r, QuestionnaireEndpoints questionnaires, CancellationToken ct) => questionnaires.PostTestAsync(id, campaign, r, ct)),
+        new("GetLearnerMail", "GET", "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}", RouteAccess.Course, (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.GetJsonAsync(id, learnerId, signal, r, ct)),
+        new("GetLearnerMailPage", "GET", "courses/{id:long}/learners/{learnerId:long}/mails/{signal}", RouteAccess.Course, (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.GetHtmlAsync(id, learnerId, signal, r, ct)),
+        new("PostLearnerMailTest", "POST", "api/courses/{id:long}/learners/{learnerId:long}/mails/{signal}/test", RouteAccess.Course, (long id, long learnerId, string signal, HttpRequest r, MailPreviewEndpoints mails, CancellationToken ct) => mails.PostTestAsync(id, learnerId, signal, r, ct)),
+        new("GetSettingsEditor", "GET", "courses/{id:long}/settings", RouteAccess.Course, (long id, HttpRequest r, SettingsEditorEndpoints editor, CancellationToken ct) => editor.GetAsync(id, r, ct)),
+        new("PostSettingsEditor", "POST", "courses/{id:long}/settings", RouteAccess.Course, (long id, HttpRequest r, SettingsEditorEndpoints editor, CancellationToken ct) => editor.PostAsync(id, r, ct)),
+        new("PostSettingsPreview", "POST", "courses/{id:long}/settings/preview", RouteAccess.Course, (long id, HttpRequest r, SettingsEditorEndpoints editor, CancellationToken ct) => editor.PostPreviewAsync(id, r, ct)),
         new("GetSettingsEditorScript", "GET", "assets/settings-editor.js", RouteAccess.Anonymous, SettingsEditorEndpoints.GetScript),
-        new("GetResendPage", "GET", "courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend", RouteAccess.Function, (long id, long learnerId, string signal, HttpRequest r, ResendEndpoints resend, CancellationToken ct) => resend.GetAsync(id, learnerId, signal, r, ct)),
-        new("PostResend", "POST", "courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend", RouteAccess.Function, (long id, long learnerId, string signal, HttpRequest r, ResendEndpoints resend, CancellationToken ct) => resend.PostAsync(id, learnerId, signal, r, ct)),
+        new("GetResendPage", "GET", "courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend", RouteAccess.Course, (long id, long learnerId, string signal, HttpRequest r, ResendEndpoints resend, CancellationToken ct) => resend.GetAsync(id, learnerId, signal, r, ct)),
+        new("PostResend", "POST", "courses/{id:long}/learners/{learnerId:long}/mails/{signal}/resend", RouteAccess.Course, (long id, long learnerId, string signal, HttpRequest r, ResendEndpoints resend, CancellationToken ct) => resend.PostAsync(id, learnerId, signal, r, ct)),
+        new("GetCourseEnter", "GET", "courses/{id:long}/enter", RouteAccess.Anonymous, (long id, HttpRequest r, CourseAccessEndpoints access, CancellationToken ct) => access.EnterAsync(id, r, ct)),
+        new("PostCourseCounts", "POST", "api/courses/{id:long}/counts", RouteAccess.Anonymous, (long id, HttpRequest r, CourseAccessEndpoints access, CancellationToken ct) => access.PostCountsAsync(id, r, ct)),
         new("GetQualiopiReport", "GET", "api/reports/qualiopi", RouteAccess.Function, (HttpRequest r, ReportEndpoints reports, CancellationToken ct) => reports.GetQualiopiAsync(r, ct)),
         new("GetAnswerPage", "GET", "q/{token}", RouteAccess.Anonymous, (string token, AnswerEndpoints answers, CancellationToken ct) => answers.GetAsync(token, ct)),
         new("PostAnswers", "POST", "q/{token}", RouteAccess.Anonymous, (string token, HttpRequest r, AnswerEndpoints answers, CancellationToken ct) => answers.PostAsync(token, r, ct)),
@@ -57,13 +59,24 @@ public static class RouteTable
     ];
 }
 
-/// <summary>Who may call a route: the Functions host's authorization levels (anonymous, a function key, the host's admin key).</summary>
+/// <summary>Who may call a route: the Functions host's authorization levels (anonymous, a function key, the host's admin key), or a course's own pages.</summary>
 public enum RouteAccess
 {
     Anonymous,
     Function,
     Admin,
+
+    /// <summary>
+    /// A course's page or API: anonymous to the Functions host, so that a teacher's course session (from
+    /// Moodle's signed link) reaches it; the app's guard then asks for that session, with the permission
+    /// <c>openapi.json</c> names, or an administrator's key.
+    /// </summary>
+    Course,
 }
 
 /// <summary>One route: the Functions name, the HTTP method, the path template (no leading slash, constraints as ASP.NET Core writes them), the access level, and the local host's handler.</summary>
-public sealed record AppRoute(string Name, string Method, string Template, RouteAccess Access, Delegate Handler);
+public sealed record AppRoute(string Name, string Method, string Template, RouteAccess Access, Delegate Handler)
+{
+    /// <summary>The authorization level of its <c>[HttpTrigger]</c>: a course route is anonymous to the host.</summary>
+    public string HostLevel => (Access == RouteAccess.Course ? RouteAccess.Anonymous : Access).ToString();
+}

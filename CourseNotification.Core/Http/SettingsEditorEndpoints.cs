@@ -75,7 +75,7 @@ public sealed class SettingsEditorEndpoints(
         var save = form["action"] == "save";
         if (save && problems.Count == 0)
         {
-            var change = new SettingsChange(Actor.Of(request), clock.GetUtcNow(), SettingsDiff.Fields(own, draft));
+            var change = new SettingsChange(request.HttpContext.DisplayName(), clock.GetUtcNow(), SettingsDiff.Fields(own, draft));
             if (!await store.SaveAsync(courseId, draft, cancellationToken, change))
             {
                 problems.Add(new FieldProblem("", $"These settings are too large to store (at most {LongText.MaxChars} characters once saved as JSON): shorten the texts."));

@@ -300,12 +300,17 @@ internal sealed record EditorTexts
     public string LanguageName(string lang) => Languages.GetValueOrDefault(lang) ?? lang;
     public string PartName(MailPart part) => Parts[part];
 
-    /// <summary>The interface language: <c>?lang=</c>, else the browser's (Accept-Language), else the platform's.</summary>
+    /// <summary>The interface language: <c>?lang=</c>, else the Moodle language of a teacher who came from Moodle, else the browser's (Accept-Language), else the platform's.</summary>
     public static string Pick(HttpRequest request, string platformDefault)
     {
         if (request.Query["lang"].ToString() is "fr" or "en")
         {
             return request.Query["lang"].ToString();
+        }
+        // A teacher who came from Moodle gets the interface in their Moodle language.
+        if (request.HttpContext.CourseSession()?.Language is { Length: > 0 } moodle && Templates.Languages.Pick(moodle, "") is { Length: > 0 } fromMoodle)
+        {
+            return fromMoodle;
         }
         var accepted = request.GetTypedHeaders().AcceptLanguage
             .OrderByDescending(l => l.Quality ?? 1)

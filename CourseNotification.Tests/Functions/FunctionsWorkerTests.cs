@@ -60,7 +60,7 @@ public sealed class FunctionsWorkerTests
         CollectionAssert.AreEquivalent(new[] { "DispatchNotification", "ScanCourse" }, Names("queueTrigger"));
         Assert.AreEqual(declared.Count - 5, Names("httpTrigger").Length, "the rest are HTTP triggers");
         CollectionAssert.AreEquivalent(
-            RouteTable.All.Select(r => $"{r.Name} {r.Method} {r.Template} {r.Access}").ToArray(),
+            RouteTable.All.Select(r => $"{r.Name} {r.Method} {r.Template} {r.HostLevel}").ToArray(),
             _host.Functions.Values.Where(f => f.TriggerType == "httpTrigger")
                 .SelectMany(f => f.Trigger("httpTrigger").Raw["methods"]!.AsArray().Select(m => $"{f.Name} {((string)m!).ToUpperInvariant()} {f.Trigger("httpTrigger").Raw["route"]} {f.Trigger("httpTrigger").Raw["authLevel"]}"))
                 .ToArray(),

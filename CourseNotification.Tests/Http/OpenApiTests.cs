@@ -41,13 +41,14 @@ public sealed partial class OpenApiTests
         CollectionAssert.AreEqual(table, described, "openapi.json");
         CollectionAssert.AreEqual(table, local, "the Cli's serve");
         CollectionAssert.AreEquivalent(
-            RouteTable.All.Select(r => $"{r.Name} {r.Method} {r.Template} {r.Access}").ToArray(),
+            RouteTable.All.Select(r => $"{r.Name} {r.Method} {r.Template} {r.HostLevel}").ToArray(),
             FunctionsMetadataRoutes().ToArray(),
             "the Functions app's HTTP triggers (functions.metadata): name, method, route and authorization level");
         foreach (var rule in RouteRules.Described.All)
         {
             var route = RouteTable.All.Single(r => r.Method == rule.Method && Normalize("/" + r.Template) == rule.Template);
             Assert.AreEqual(route.Access == RouteAccess.Anonymous, rule.Open, $"{rule.Method} {rule.Template}: open in openapi.json exactly when anonymous in the table");
+            Assert.AreEqual(route.Access == RouteAccess.Course, rule.CoursePermission is not null, $"{rule.Method} {rule.Template}: a course session opens it in openapi.json exactly when it is a course route in the table");
         }
     }
 

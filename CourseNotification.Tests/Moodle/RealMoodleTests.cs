@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text.Json.Nodes;
 using CourseNotification.Enrolments;
 using CourseNotification.Storage;
@@ -146,6 +147,81 @@ public sealed class RealMoodleTests
             }
             await PhpAsync("configure.php", $"--url={previousUrl}");
         }
+    }
+
+    [TestMethod]
+    public async Task A_teacher_sees_the_block_in_a_real_course_and_follows_it_into_the_service_and_a_student_does_not()
+    {
+        await RequireMoodleAsync();
+        if (!File.Exists(Path.Combine(Www!, "blocks", "coursenotification", "version.php")))
+        {
+            Assert.Inconclusive($"Moodle tier skipped: block_coursenotification not installed under {Www}.");
+        }
+        var watch = Stopwatch.StartNew();
+        var settings = await PhpAsync("configure.php");
+        var (secret, previousUrl) = ((string)settings["secret"]!, (string)settings["url"]!);
+        // With a key, as anywhere but a developer's loopback: only the teacher's session can open the course's pages.
+        const string key = "moodle-tier-key-0123456789";
+        await using var host = await LocalHost.StartAsync(null, false, ("Serve:Key", key), ("Moodle:WebhookSecrets", secret), ("Moodle:Url", Url!),
+            ("Moodle:Token", Environment.GetEnvironmentVariable("MOODLE_TOKEN")!));
+        try
+        {
+            await PhpAsync("configure.php", $"--url={host.Http.BaseAddress}api/moodle/events?code={key}", "--allow-loopback");
+            await DeliverAsync(retry: true);
+            var tag = "blk" + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)[^8..];
+            var course = await PhpAsync("course.php", $"--tag={tag}", "--startdays=-10", "--enddays=50");
+            var courseId = (long)course["courseId"]!;
+            var teacher = (long)(await PhpAsync("user.php", $"--username={tag}teacher", "--firstname=Tina", "--lastname=Teacher"))["users"]![0]!["id"]!;
+            var student = (long)(await PhpAsync("user.php", $"--username={tag}student", "--lang=fr", "--timezone=Europe/Paris"))["users"]![0]!["id"]!;
+            await StepAsync("enrol", courseId, $"{teacher}", "--role=editingteacher", "--startdays=-1");
+            await StepAsync("enrol", courseId, $"{student}", "--startdays=-1", "--enddays=30");
+            await DeliverAsync();
+            await PhpAsync("block.php", $"--course={courseId}");
+
+            // The teacher, logged in over HTTP like a browser: the block with the counts, and its link.
+            using var asTeacher = await MoodleSessionAsync($"{tag}teacher");
+            var coursePage = await asTeacher.GetStringAsync($"course/view.php?id={courseId}", TestContext.CancellationToken);
+            StringAssert.Contains(coursePage, "block_coursenotification", "the teacher sees the block");
+            StringAssert.Contains(coursePage, "data-signal=\"welcome\"", "with a line per signal, from the service");
+            StringAssert.Contains(coursePage, $"/local/coursenotification/enter.php?id={courseId}", "and the link to the service's pages");
+            var entered = await asTeacher.GetAsync($"local/coursenotification/enter.php?id={courseId}", TestContext.CancellationToken);
+            var landed = entered.RequestMessage!.RequestUri!;
+            var page = await entered.Content.ReadAsStringAsync(TestContext.CancellationToken);
+            Assert.AreEqual(HttpStatusCode.OK, entered.StatusCode, page);
+            Assert.AreEqual($"{host.Http.BaseAddress!.Authority}/courses/{courseId}/status", $"{landed.Authority}{landed.AbsolutePath}", "Moodle's link lands on the course's status page, grant redeemed");
+            StringAssert.Contains(page, $"Scenario course {tag}");
+            StringAssert.Contains(page, "Test", "the student's row is in the grid");
+
+            // The student: no block, no link, and the door refuses them.
+            using var asStudent = await MoodleSessionAsync($"{tag}student");
+            var studentPage = await asStudent.GetStringAsync($"course/view.php?id={courseId}", TestContext.CancellationToken);
+            StringAssert.Contains(studentPage, $"Scenario course {tag}", "the student is on the course page");
+            Assert.DoesNotContain("block_coursenotification", studentPage, "no block for a student");
+            Assert.DoesNotContain("local/coursenotification/enter.php", studentPage, "no link either");
+            var refused = await asStudent.GetAsync($"local/coursenotification/enter.php?id={courseId}", TestContext.CancellationToken);
+            Assert.AreEqual(new Uri(Url!).Authority, refused.RequestMessage!.RequestUri!.Authority, "a student never reaches the service");
+            Assert.DoesNotContain("grant=", refused.RequestMessage.RequestUri.Query);
+            TestContext.WriteLine($"Moodle tier, block: teacher sees it and enters, student does not, {watch.Elapsed.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            await PhpAsync("configure.php", $"--url={previousUrl}");
+        }
+    }
+
+    /// <summary>A client logged in to Moodle as that user (the scenario users' password), following redirects, with its cookies.</summary>
+    private async Task<HttpClient> MoodleSessionAsync(string username)
+    {
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = true }) { BaseAddress = new Uri(Url!.TrimEnd('/') + "/") };
+        var login = await http.GetStringAsync("login/index.php", TestContext.CancellationToken);
+        var token = System.Text.RegularExpressions.Regex.Match(login, "name=\"logintoken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var answer = await http.PostAsync("login/index.php", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["username"] = username.ToLowerInvariant(), ["password"] = "Passw0rd!", ["logintoken"] = token,
+        }), TestContext.CancellationToken);
+        var after = await answer.Content.ReadAsStringAsync(TestContext.CancellationToken);
+        Assert.DoesNotContain("loginerrormessage", after, $"{username} logs in to Moodle");
+        return http;
     }
 
     /// <summary>Runs the plugin's delivery, then compares every enrolment, person and course the service holds for the course with Moodle's tables.</summary>

@@ -30,3 +30,21 @@
 function local_coursenotification_status_checks(): array {
     return [new \local_coursenotification\check\outbox_health()];
 }
+
+/**
+ * Adds "Course notifications" to a course's navigation (its More menu) for those who may open the
+ * service's pages of that course; the link mints their grant when followed.
+ *
+ * @param navigation_node $navigation
+ * @param stdClass $course
+ * @param context_course $context
+ */
+function local_coursenotification_extend_navigation_course(navigation_node $navigation, stdClass $course, context_course $context): void {
+    if ($course->id == SITEID || \local_coursenotification\course_access::service_root() === null
+            || !has_capability('local/coursenotification:viewcourse', $context)) {
+        return;
+    }
+    $navigation->add(get_string('coursenode', 'local_coursenotification'),
+        new moodle_url('/local/coursenotification/enter.php', ['id' => $course->id]),
+        navigation_node::TYPE_SETTING, null, 'local_coursenotification', new pix_icon('i/email', ''));
+}

@@ -41,4 +41,19 @@ $capabilities = [
         'contextlevel' => CONTEXT_SYSTEM,
         'archetypes'   => ['manager' => CAP_ALLOW],
     ],
+    // Open the CourseNotification pages of a course from Moodle (the block and the course's navigation):
+    // its counts per signal, the grid of who got what, the mail previews. Teachers, not students.
+    'local/coursenotification:viewcourse' => [
+        'riskbitmask'  => RISK_PERSONAL,
+        'captype'      => 'read',
+        'contextlevel' => CONTEXT_COURSE,
+        'archetypes'   => ['teacher' => CAP_ALLOW, 'editingteacher' => CAP_ALLOW, 'manager' => CAP_ALLOW],
+    ],
+    // Also change the course's CourseNotification settings and send test mails from those pages.
+    'local/coursenotification:managecourse' => [
+        'riskbitmask'  => RISK_PERSONAL | RISK_SPAM,
+        'captype'      => 'write',
+        'contextlevel' => CONTEXT_COURSE,
+        'archetypes'   => ['editingteacher' => CAP_ALLOW, 'manager' => CAP_ALLOW],
+    ],
 ];

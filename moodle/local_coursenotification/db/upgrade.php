@@ -45,5 +45,12 @@ function xmldb_local_coursenotification_upgrade($oldversion) {
         upgrade_plugin_savepoint(true, 2026112900, 'local', 'coursenotification');
     }
 
+    // 2026112901: access per course from Moodle (the capabilities viewcourse and managecourse, the counts
+    // cache). Capabilities and cache definitions are read from db/access.php and db/caches.php by the
+    // upgrade itself; no table changes. Counts cached by an older version cannot exist: nothing to purge.
+    if ($oldversion < 2026112901) {
+        upgrade_plugin_savepoint(true, 2026112901, 'local', 'coursenotification');
+    }
+
     return true;
 }

@@ -71,6 +71,12 @@ class provider implements
             'completion'  => 'privacy:metadata:service:completion',
             'events'      => 'privacy:metadata:service:events',
         ], 'privacy:metadata:service');
+        $collection->add_external_location_link('coursenotification_access', [
+            'userid'   => 'privacy:metadata:access:userid',
+            'fullname' => 'privacy:metadata:access:fullname',
+            'lang'     => 'privacy:metadata:access:lang',
+            'courseid' => 'privacy:metadata:access:courseid',
+        ], 'privacy:metadata:access');
         return $collection;
     }
 

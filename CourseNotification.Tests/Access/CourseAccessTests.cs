@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using CourseNotification.Http;
+using CourseNotification.Tests.Browser;
+using CourseNotification.Tests.Integration;
+using Microsoft.Playwright;
+
+namespace CourseNotification.Tests.Access;
+
+/// <summary>
+/// A teacher's way in from Moodle, in Chromium against <c>serve</c> with a key set (as anywhere but a
+/// developer's loopback): a grant from the block opens that course's pages and nothing else (not another
+/// course, not the site-wide pages), sets a session cookie with the right attributes, and is refused when
+/// expired, reused, for another course, too long-lived, signed with another secret or from another site,
+/// each with a page a person can read, and without a cookie.
+/// </summary>
+[TestClass]
+[TestCategory("storage")]
+[TestCategory("browser")]
+public sealed class CourseAccessTests
+{
+    private const string Key = "access-key-0123456789abcdef";
+    private static readonly DateTimeOffset Opening = DateTimeOffset.UtcNow.AddDays(-1);
+
+    public TestContext TestContext { get; set; } = null!;
+
+    private static Task<LocalHost> StartAsync(string secret) =>
+        LocalHost.StartAsync(null, false, ("Serve:Key", Key), ("Moodle:WebhookSecrets", secret), ("Moodle:Url", Grants.MoodleUrl), ("Moodle:Token", "unused-no-pull-sync-here"));
+
+    /// <summary>A course with three learners who never came in, so the welcome is due for each.</summary>
+    private async Task<(long Course, long Learner)> SeedAsync(LocalHost host, string name)
+    {
+        var course = TestIds.Next();
+        var learners = Enumerable.Range(0, 3).Select(_ => TestIds.Next()).ToList();
+        using var request = new HttpRequestMessage(HttpMethod.Put, "api/snapshots")
+        {
+            Content = JsonContent.Create(new JsonObject
+            {
+                ["courses"] = new JsonArray(new JsonObject { ["id"] = course, ["fullName"] = name, ["startDate"] = Opening.ToString("O") }),
+                ["learners"] = new JsonArray([.. learners.Select((l, i) => new JsonObject { ["id"] = l, ["email"] = $"l{l}@example.org", ["firstName"] = "Léa", ["lastName"] = $"Martin{i}", ["lang"] = "fr", ["timeZone"] = "Europe/Paris" })]),
+                ["enrolments"] = new JsonArray([.. learners.Select(l => new JsonObject { ["id"] = l, ["courseId"] = course, ["learnerId"] = l, ["start"] = Opening.ToUnixTimeSeconds(), ["roles"] = new JsonArray("student") })]),
+            }),
+        };
+        request.Headers.Add("x-functions-key", Key);
+        (await host.Http.SendAsync(request, TestContext.CancellationToken)).EnsureSuccessStatusCode();
+        return (course, learners[0]);
+    }
+
+    private static string Url(LocalHost host, string path) => new Uri(host.Http.BaseAddress!, path).ToString();
+
+    [TestMethod]
+    public async Task A_teacher_grant_opens_that_course_pages_and_no_other_with_a_session_cookie()
+    {
+        var secret = Grants.NewSecret();
+        await using var host = await StartAsync(secret);
+        var (course, learner) = await SeedAsync(host, "Sécurité au travail");
+        var (other, _) = await SeedAsync(host, "Gestes et postures");
+        var page = await Chromium.NewPageAsync();
+
+        // Without a grant, the course page refuses with a page a person can read.
+        var before = await page.GotoAsync(Url(host, $"courses/{course}/status"));
+        Assert.AreEqual(401, before!.Status);
+        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "from the course in Moodle");
+
+        var entered = await page.GotoAsync(Url(host, $"courses/{course}/enter?grant={Grants.Mint(secret, course, perms: [CoursePermissions.View, CoursePermissions.Test])}"));
+        Assert.AreEqual(200, entered!.Status);
+        Assert.AreEqual($"/courses/{course}/status", new Uri(page.Url).AbsolutePath, "the grant leaves the address bar");
+        Assert.AreEqual("Sécurité au travail", await page.Locator("h1").InnerTextAsync());
+        await Chromium.ScreenshotAsync(page, TestContext, "course-entered");
+
+        var cookie = (await page.Context.CookiesAsync()).Single();
+        Assert.AreEqual($"cn-course-{course}", cookie.Name);
+        Assert.IsTrue(cookie.HttpOnly, "HttpOnly: no script reads it");
+        Assert.AreEqual(SameSiteAttribute.Lax, cookie.SameSite);
+        Assert.IsFalse(cookie.Secure, "plain http on loopback (Secure anywhere else: see the unit test)");
+        Assert.AreEqual("/", cookie.Path);
+        var lifetime = DateTimeOffset.FromUnixTimeSeconds((long)cookie.Expires) - DateTimeOffset.UtcNow;
+        Assert.IsTrue(lifetime > TimeSpan.FromMinutes(230) && lifetime <= TimeSpan.FromMinutes(241), $"a session of 4 hours, not {lifetime}");
+        Assert.AreEqual(-1, await page.EvaluateAsync<int>("document.cookie.indexOf('cn-course')"), "invisible to the page's script");
+
+        // Every page of the course opens with the session, without ?code=: a cell leads to the mail preview.
+        await page.Locator("tbody tr").First.Locator("td").First.Locator("a").ClickAsync();
+        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "signal welcome:", "the preview of that learner's mail");
+        var api = page.Context.APIRequest;
+        Assert.AreEqual(200, (await api.GetAsync(Url(host, $"api/courses/{course}/settings"))).Status, "the course's JSON routes too");
+        Assert.AreEqual(200, (await api.GetAsync(Url(host, $"api/courses/{course}/learners/{learner}/mails/welcome"))).Status);
+
+        // What the grant did not allow (settings) is refused, and nothing changes.
+        var put = await api.PutAsync(Url(host, $"api/courses/{course}/settings"), new() { DataObject = new { enabled = false } });
+        Assert.AreEqual(403, put.Status, await put.TextAsync());
+        StringAssert.Contains(await put.TextAsync(), "\"field\":\"permission\"");
+        var settings = await host.Http.GetFromJsonAsync<JsonObject>($"api/courses/{course}/settings?code={Key}", TestContext.CancellationToken);
+        Assert.AreNotEqual(false, (bool?)settings!["settings"]!["enabled"], "the refused change left the settings as they were");
+
+        // Another course, and the site-wide pages, stay shut.
+        var elsewhere = await page.GotoAsync(Url(host, $"courses/{other}/status"));
+        Assert.AreEqual(401, elsewhere!.Status);
+        Assert.AreNotEqual("Gestes et postures", await page.Locator("h1").InnerTextAsync());
+        Assert.AreEqual(401, (await api.GetAsync(Url(host, $"api/courses/{other}/status"))).Status);
+        Assert.AreEqual(401, (await api.GetAsync(Url(host, "overview"))).Status, "the site overview is the administrators'");
+        Assert.AreEqual(401, (await api.GetAsync(Url(host, $"api/learners/{learner}/export"))).Status);
+
+        // A cookie copied under another course's name opens nothing (it is sealed to its course).
+        await page.Context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = $"cn-course-{other}", Value = cookie.Value, Domain = cookie.Domain, Path = "/" }]);
+        Assert.AreEqual(401, (await api.GetAsync(Url(host, $"api/courses/{other}/status"))).Status, "a session is sealed to its own course");
+
+        // The administrator's key still opens every course.
+        Assert.AreEqual(HttpStatusCode.OK, (await host.Http.GetAsync($"courses/{other}/status?code={Key}", TestContext.CancellationToken)).StatusCode);
+    }
+
+    [TestMethod]
+    public async Task A_grant_is_refused_when_reused_expired_for_another_course_too_long_or_not_signed_by_this_Moodle()
+    {
+        var secret = Grants.NewSecret();
+        await using var host = await StartAsync(secret);
+        var (course, _) = await SeedAsync(host, "Sécurité au travail");
+        var (other, _) = await SeedAsync(host, "Gestes et postures");
+        var now = DateTimeOffset.UtcNow;
+
+        var used = Grants.Mint(secret, course);
+        var first = await Chromium.NewPageAsync();
+        Assert.AreEqual(200, (await first.GotoAsync(Url(host, $"courses/{course}/enter?grant={used}")))!.Status);
+
+        var cases = new (string What, long Course, string Grant, int Status, string Says)[]
+        {
+            ("reused", course, used, 401, "already used"),
+            ("expired", course, Grants.Mint(secret, course, issued: now.AddMinutes(-8), lifetime: TimeSpan.FromMinutes(5)), 401, "expired"),
+            ("for another course", other, Grants.Mint(secret, course), 403, "another course"),
+            ("living 30 minutes", course, Grants.Mint(secret, course, lifetime: TimeSpan.FromMinutes(30)), 403, "more than 10 minutes"),
+            ("signed with another secret", course, Grants.Mint(Grants.NewSecret(), course), 403, "signature"),
+            ("from another Moodle", course, Grants.Mint(secret, course, issuer: "https://other-moodle.example"), 403, "another Moodle site"),
+            ("for another service", course, Grants.Mint(secret, course, audience: "someone-else"), 403, "another service"),
+            ("without view", course, Grants.Mint(secret, course, perms: [CoursePermissions.Settings]), 403, "view"),
+            ("not a JWT", course, "not-a-grant", 403, "not a valid grant"),
+            ("missing", course, "", 403, "no grant"),
+        };
+        foreach (var (what, target, grant, status, says) in cases)
+        {
+            var page = await Chromium.NewPageAsync();
+            var response = await page.GotoAsync(Url(host, $"courses/{target}/enter?grant={Uri.EscapeDataString(grant)}"));
+            Assert.AreEqual(status, response!.Status, what);
+            Assert.AreEqual("text/html; charset=utf-8", await response.HeaderValueAsync("content-type"), $"{what}: a page, not a stack trace");
+            var text = await page.Locator("main").InnerTextAsync();
+            StringAssert.Contains(text, says, what);
+            StringAssert.Contains(text, "Nothing was changed.", what);
+            Assert.AreEqual(0, (await page.Context.CookiesAsync()).Count, $"{what}: no session");
+            Assert.AreEqual(401, (await page.GotoAsync(Url(host, $"courses/{target}/status")))!.Status, $"{what}: the course stays shut");
+        }
+    }
+
+    [TestMethod]
+    public async Task The_session_cookie_is_Secure_when_the_service_is_reached_by_its_public_name()
+    {
+        var secret = Grants.NewSecret();
+        await using var host = await LocalHost.StartAsync(null, false, ("Serve:Key", Key), ("Moodle:WebhookSecrets", secret), ("Platform:PublicUrl", "https://cn.example"));
+        var (course, _) = await SeedAsync(host, "Sécurité au travail");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"courses/{course}/enter?grant={Grants.Mint(secret, course)}");
+        request.Headers.Host = "cn.example";
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = host.Http.BaseAddress };
+        using var response = await http.SendAsync(request, TestContext.CancellationToken);
+
+        Assert.AreEqual(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.AreEqual($"/courses/{course}/status", response.Headers.Location!.OriginalString);
+        var cookie = response.Headers.GetValues("Set-Cookie").Single();
+        StringAssert.StartsWith(cookie, $"cn-course-{course}=");
+        foreach (var attribute in new[] { "secure", "httponly", "samesite=lax", "path=/", "max-age=14400" })
+        {
+            StringAssert.Contains(cookie.ToLowerInvariant(), attribute, cookie);
+        }
+        Assert.AreEqual("no-store", response.Headers.CacheControl!.ToString(), "the answer that sets the session is never cached");
+    }
+}
