@@ -92,6 +92,11 @@ public static class SignalEngine
         {
             return facts.FromRecord(record);
         }
+        // Nobody who completed is welcomed, even when the completion came before the first scan or by a late import.
+        if (facts.IsCompleted)
+        {
+            return facts.Decide(signal, DecisionState.NotApplicable, anchor, null, Reasons.Completed);
+        }
         if (facts.HasAccessed && !facts.Settings.WelcomeEvenIfAccessed)
         {
             return facts.Decide(signal, DecisionState.NotApplicable, anchor, null, Reasons.Accessed);
