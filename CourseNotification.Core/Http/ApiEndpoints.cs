@@ -45,7 +45,8 @@ public sealed class ApiEndpoints(
     /// <summary>POST /api/moodle/events</summary>
     public async Task<IResult> PostMoodleEventsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var (json, raw, problem) = await JsonBody.ReadAsync(request, MaxEventBytes, cancellationToken);
+        // tool_trigger's HTTP Post step without "JSON encode" sends its parameters as a form.
+        var (json, raw, problem) = await JsonBody.ReadAsync(request, MaxEventBytes, cancellationToken, otherwise: raw => ToolTriggerStep.FromForm(raw));
         if (problem is not null)
         {
             return problem;
