@@ -63,7 +63,27 @@ public sealed record Learner
     public DateTimeOffset? LastLogin { get; init; }
     /// <summary>The <c>created</c> of the plugin envelope whose state last wrote this learner: an older envelope's state is not applied over it.</summary>
     public DateTimeOffset? StateAt { get; init; }
+
+    /// <summary>What a way in says about the learner merged over what is stored: a field it does not give keeps its value.</summary>
+    public Learner With(LearnerPatch patch) => this with
+    {
+        Username = patch.Username ?? Username,
+        Email = patch.Email ?? Email,
+        FirstName = patch.FirstName ?? FirstName,
+        LastName = patch.LastName ?? LastName,
+        Lang = patch.Lang ?? Lang,
+        TimeZone = patch.TimeZone ?? TimeZone,
+        Suspended = patch.Suspended ?? Suspended,
+    };
+
+    /// <summary>Why the learner cannot be stored as it is (an email that is not a bare address: every send would fail), or null.</summary>
+    public string? Problem => Email.Length > 0 && !CourseNotification.Email.EmailAddresses.IsBare(Email) ? $"'{Email}' is not an email address" : null;
 }
+
+/// <summary>What one way in (an upsert, the pull sync, a CSV line) says about a learner: null for what it does not give.</summary>
+public sealed record LearnerPatch(
+    string? Username = null, string? Email = null, string? FirstName = null, string? LastName = null,
+    string? Lang = null, string? TimeZone = null, bool? Suspended = null);
 
 /// <summary>
 /// The part of a learner the engine needs, copied into each of their snapshots so a scan reads one table;

@@ -407,19 +407,12 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learner
     /// <summary>A learner item over what is stored: a field left out keeps its stored value; an email that is not a bare address is a problem on <paramref name="item"/>.</summary>
     internal static Learner MergeLearner(JsonItem item, Learner learner)
     {
-        learner = learner with
+        learner = learner.With(new LearnerPatch(
+            item.String("username"), item.String("email"), item.String("firstName"), item.String("lastName"),
+            item.String("lang"), item.String("timeZone"), item.Bool("suspended")));
+        if (learner.Problem is { } problem)
         {
-            Username = item.String("username") ?? learner.Username,
-            Email = item.String("email") ?? learner.Email,
-            FirstName = item.String("firstName") ?? learner.FirstName,
-            LastName = item.String("lastName") ?? learner.LastName,
-            Lang = item.String("lang") ?? learner.Lang,
-            TimeZone = item.String("timeZone") ?? learner.TimeZone,
-            Suspended = item.Bool("suspended") ?? learner.Suspended,
-        };
-        if (learner.Email.Length > 0 && !Email.EmailAddresses.IsBare(learner.Email))
-        {
-            item.Reject("email", $"'{learner.Email}' is not an email address");
+            item.Reject("email", problem);
         }
         return learner;
     }
