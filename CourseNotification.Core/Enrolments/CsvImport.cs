@@ -418,7 +418,7 @@ public sealed partial class CsvImport(
         {
             var stored = storedLearners.GetValueOrDefault(row.LearnerId);
             var learner = (stored ?? new Learner { Id = row.LearnerId }).With(row.Learner);
-            if (learner.Problem is { } problem)
+            if (learner.Problem() is { } problem)
             {
                 run.Reject(row.Line, "email", $"email {problem}");
                 run.LearnerRejected();

@@ -77,7 +77,7 @@ public sealed record Learner
     };
 
     /// <summary>Why the learner cannot be stored as it is (an email that is not a bare address: every send would fail), or null.</summary>
-    public string? Problem => Email.Length > 0 && !CourseNotification.Email.EmailAddresses.IsBare(Email) ? $"'{Email}' is not an email address" : null;
+    public string? Problem() => Email.Length > 0 && !CourseNotification.Email.EmailAddresses.IsBare(Email) ? $"'{Email}' is not an email address" : null;
 }
 
 /// <summary>What one way in (an upsert, the pull sync, a CSV line) says about a learner: null for what it does not give.</summary>

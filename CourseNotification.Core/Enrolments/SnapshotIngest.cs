@@ -410,7 +410,7 @@ public sealed class SnapshotIngest(CourseStore courses, LearnerDirectory learner
         learner = learner.With(new LearnerPatch(
             item.String("username"), item.String("email"), item.String("firstName"), item.String("lastName"),
             item.String("lang"), item.String("timeZone"), item.Bool("suspended")));
-        if (learner.Problem is { } problem)
+        if (learner.Problem() is { } problem)
         {
             item.Reject("email", problem);
         }
