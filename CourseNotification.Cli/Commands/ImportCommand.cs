@@ -11,7 +11,11 @@ internal static class ImportCommand
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "CSV exported from a Moodle custom report (course participants)" };
-        var command = new Command("import", "Import enrolment dates, access and completion from a CSV export") { file };
+        var timeZone = new Option<string?>("--timezone")
+        {
+            Description = "Time zone of the user who exported the report (IANA, e.g. America/Montreal): Moodle writes its dates in it. Default: the site's (Platform__TimeZone)",
+        };
+        var command = new Command("import", "Import enrolment dates, access and completion from a CSV export") { file, timeZone };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -19,6 +23,12 @@ internal static class ImportCommand
             if (!path.Exists)
             {
                 await Console.Error.WriteLineAsync($"No file {path.FullName}.");
+                return 2;
+            }
+            var zone = parse.GetValue(timeZone);
+            if (zone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+            {
+                await Console.Error.WriteLineAsync($"--timezone: '{zone}' is not a known IANA time zone (e.g. Europe/Paris).");
                 return 2;
             }
             var configuration = CliConfiguration.Build(parse.UnmatchedTokens);
@@ -29,7 +39,7 @@ internal static class ImportCommand
             CsvImportReport report;
             try
             {
-                report = await host.Services.GetRequiredService<CsvImport>().ImportAsync(reader, new ConsoleProgress(total, "rows"), cancellationToken);
+                report = await host.Services.GetRequiredService<CsvImport>().ImportAsync(reader, zone, new ConsoleProgress(total, "rows"), cancellationToken);
             }
             catch (FormatException e)
             {
@@ -37,6 +47,10 @@ internal static class ImportCommand
                 return 2;
             }
             await Console.Out.WriteLineAsync($"{report.Rows} rows: courses {Counts(report.Courses)}; learners {Counts(report.Learners)}; enrolments {Counts(report.Enrolments)}.");
+            if (report.Skipped > 0)
+            {
+                await Console.Out.WriteLineAsync($"  {report.Skipped} line(s) name nobody (an enrolment method no one uses): skipped.");
+            }
             foreach (var rejection in report.Rejected)
             {
                 await Console.Out.WriteLineAsync($"  line {rejection.Line}: {rejection.Field}: {rejection.Reason}");

@@ -88,6 +88,9 @@ public sealed record Learner
             LastLogin = Instants.Latest(LastLogin, patch.LoggedInAt),
         };
     }
+
+    /// <summary>Why the learner cannot be stored as it is (an email that is not a bare address: every send would fail), or null.</summary>
+    public string? Problem() => Email.Length > 0 && !CourseNotification.Email.EmailAddresses.IsBare(Email) ? $"'{Email}' is not an email address" : null;
 }
 
 /// <summary>

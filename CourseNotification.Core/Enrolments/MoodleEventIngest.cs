@@ -96,7 +96,8 @@ public sealed class MoodleEventIngest(
             else
             {
                 CheckToken(item, i);
-                moodleEvent = item;
+                // tool_trigger's HTTP request step sends the event flattened (other.x as other_x, all strings).
+                moodleEvent = ToolTriggerStep.IsFlattened(item) ? ToolTriggerStep.Unflatten(item) : item;
             }
             events.Add(Parse(moodleEvent, $"[{i}]"));
         }
@@ -183,7 +184,19 @@ public sealed class MoodleEventIngest(
         {
             return null;
         }
-        long Read(string field) => needs.Contains(field) ? item.Id(field) : item.Long(field) ?? 0;
+        // A needed id that is 0 or null (a role in a category, the front page seen by nobody) concerns no
+        // learner in a course: the event is ignored. One that is not an integer, or negative, is refused.
+        var concernsNobody = false;
+        long Read(string field)
+        {
+            var value = item.Long(field) ?? 0;
+            if (value < 0 && needs.Contains(field))
+            {
+                item.Reject(field, "must be a positive integer");
+            }
+            concernsNobody |= value <= 0 && needs.Contains(field);
+            return value;
+        }
         var parsed = new MoodleEvent(
             name, Read("courseid"), Read("userid"), Read("relateduserid"), Read("objectid"),
             item.Date("timecreated") ?? clock.GetUtcNow());
@@ -195,6 +208,10 @@ public sealed class MoodleEventIngest(
         if (item.Problem is not null)
         {
             throw new EventRejectedException(400, $"{at}.{item.ProblemField}", $"{name}: {item.Problem}.");
+        }
+        if (concernsNobody)
+        {
+            return null;
         }
         var (withOther, details, prefix) = ReadOther(parsed, item.Object("other") ?? []);
         if (details.Problem is not null)

@@ -45,7 +45,8 @@ public sealed class ApiEndpoints(
     /// <summary>POST /api/moodle/events</summary>
     public async Task<IResult> PostMoodleEventsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var (json, raw, problem) = await JsonBody.ReadAsync(request, MaxEventBytes, cancellationToken);
+        // tool_trigger's HTTP Post step without "JSON encode" sends its parameters as a form.
+        var (json, raw, problem) = await JsonBody.ReadAsync(request, MaxEventBytes, cancellationToken, otherwise: raw => ToolTriggerStep.FromForm(raw));
         if (problem is not null)
         {
             return problem;
@@ -91,6 +92,12 @@ public sealed class ApiEndpoints(
     /// </summary>
     public async Task<IResult> PostCsvImportAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        // The exporting user's zone, in which Moodle wrote the report's dates (default: the site's).
+        var zone = request.Query["timezone"].FirstOrDefault();
+        if (zone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+        {
+            return Problems.Field(400, "timezone", $"'{zone}' is not a known IANA time zone (e.g. Europe/Paris).");
+        }
         if (request.ContentLength > MaxSnapshotBytes)
         {
             return Problems.Field(413, "body", $"The body is {request.ContentLength} bytes; at most {MaxSnapshotBytes} are accepted.");
@@ -103,7 +110,7 @@ public sealed class ApiEndpoints(
         using var reader = new StreamReader(spooled ?? request.Body);
         try
         {
-            return Results.Ok(await csvImport.ImportAsync(reader, null, cancellationToken));
+            return Results.Ok(await csvImport.ImportAsync(reader, zone, null, cancellationToken));
         }
         catch (FormatException e)
         {

@@ -11,7 +11,9 @@ internal static class JsonBody
     private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
 
     /// <summary>The body parsed, and its exact bytes (signatures are computed over them).</summary>
-    public static async Task<(JsonNode? Json, byte[] Raw, IResult? Problem)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    /// <param name="otherwise">Reads a body that is not JSON another way (null when it cannot): a route that takes another format too.</param>
+    public static async Task<(JsonNode? Json, byte[] Raw, IResult? Problem)> ReadAsync(
+        HttpRequest request, long maxBytes, CancellationToken cancellationToken, Func<byte[], JsonNode?>? otherwise = null)
     {
         if (request.ContentLength > maxBytes)
         {
@@ -40,6 +42,10 @@ internal static class JsonBody
         try
         {
             return (JsonNode.Parse(raw, documentOptions: Strict), raw, null);
+        }
+        catch (JsonException) when (otherwise?.Invoke(raw) is { } other)
+        {
+            return (other, raw, null);
         }
         catch (JsonException e)
         {

@@ -79,6 +79,17 @@ public sealed class CourseStore(StorageAccount storage)
         return names;
     }
 
+    /// <summary>Every course's short and full name, in one read of the courses' partition (for the CSV import's matching by name).</summary>
+    public async Task<IReadOnlyList<(long Id, string ShortName, string FullName)>> NamesAsync(CancellationToken cancellationToken)
+    {
+        var names = new List<(long, string, string)>();
+        await foreach (var row in _table.QueryAsync<TableEntity>(e => e.PartitionKey == Partition, 1000, ["RowKey", "ShortName", "FullName"], cancellationToken))
+        {
+            names.Add((StorageNames.ParseKey(row.RowKey), row.GetString("ShortName") ?? "", row.GetString("FullName") ?? ""));
+        }
+        return names;
+    }
+
     private static Course ToCourse(TableEntity e) => new()
     {
         Id = StorageNames.ParseKey(e.RowKey),

@@ -101,6 +101,31 @@ public sealed class WelcomeRuleTests
     }
 
     [TestMethod]
+    public void A_learner_who_completed_gets_no_welcome_and_no_call_even_when_the_completion_came_first()
+    {
+        // Completed before the first scan saw the learner (an activity completion before the course opened, a late
+        // CSV import carrying the completion, a teacher marking it): nothing was sent yet, and nothing goes.
+        var completedEarly = Learner(Active(CourseStart)) with { CompletedAt = CourseStart.AddDays(-3) };
+        var completedWithoutComing = Learner(Active(CourseStart)) with { CompletedAt = MondayNine.AddDays(2) };
+        foreach (var (snapshot, at) in new[] { (completedEarly, MondayNine), (completedWithoutComing, MondayNine.AddDays(3)) })
+        {
+            foreach (var settings in new[] { Settings, Settings with { WelcomeEvenIfAccessed = true } })
+            {
+                var welcome = Welcome(snapshot, at, settings);
+                Assert.AreEqual((DecisionState.NotApplicable, Reasons.Completed), (welcome.State, welcome.Reason), $"welcome at {at}");
+            }
+            foreach (var call in new[] { SignalKeys.FirstCall, SignalKeys.SecondCall })
+            {
+                foreach (var day in new[] { 7, 15, 20 })
+                {
+                    var decision = SignalEngine.Evaluate(Course, snapshot, [], Settings, MondayNine.AddDays(day), call)!.Value;
+                    Assert.AreEqual((DecisionState.NotApplicable, Reasons.Completed), (decision.State, decision.Reason), $"{call} on day {day}");
+                }
+            }
+        }
+    }
+
+    [TestMethod]
     public void An_access_before_work_start_does_not_count()
     {
         var cameLastYear = Learner(Active(CourseStart)) with { FirstAccess = CourseStart.AddYears(-1), LastAccess = CourseStart.AddYears(-1) };
