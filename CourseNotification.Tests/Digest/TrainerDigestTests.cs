@@ -32,7 +32,7 @@ public sealed class TrainerDigestTests
     public async Task A_trainer_of_three_courses_gets_one_digest_at_8_their_time_with_the_right_learners_and_none_in_a_quiet_week()
     {
         var clock = new ShiftableClock(Monday.AddDays(-1));
-        await using var host = await LocalHost.StartAsync(clock, workers: true,
+        await using var host = await LocalHost.StartOnOwnStorageAsync(clock,
             ("Platform:PublicUrl", "http://public.example"), ("Digest:Enabled", "true"), ("Digest:Day", "Monday"), ("Digest:Hour", "8"));
         var http = host.Http;
         var id = TestIds.Next;

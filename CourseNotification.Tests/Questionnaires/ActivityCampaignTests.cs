@@ -33,7 +33,7 @@ public sealed partial class ActivityCampaignTests
     public async Task The_learner_s_own_completion_of_the_activity_brings_one_invitation_at_9_in_their_zone_and_nothing_else_does()
     {
         var clock = new ShiftableClock(Completed.AddHours(-1));
-        await using var host = await LocalHost.StartAsync(clock, workers: true, ("Platform:PublicUrl", "http://public.example"));
+        await using var host = await LocalHost.StartOnOwnStorageAsync(clock, ("Platform:PublicUrl", "http://public.example"));
         var http = host.Http;
         var pipeline = host.App.Services.GetRequiredService<Pipeline>();
         var (course, learner, overridden, undone, elsewhere) = (TestIds.Next(), TestIds.Next(), TestIds.Next(), TestIds.Next(), TestIds.Next());
