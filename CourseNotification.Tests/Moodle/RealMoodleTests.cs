@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using CourseNotification.Enrolments;
 using CourseNotification.Storage;
 using CourseNotification.Tests.Integration;
+using CourseNotification.Tests.Security;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CourseNotification.Tests.Moodle;
@@ -207,6 +208,151 @@ public sealed class RealMoodleTests
         {
             await PhpAsync("configure.php", $"--url={previousUrl}");
         }
+    }
+
+    /// <summary>
+    /// Issue 17's "1,000 enrolments made in Moodle reach the service in batches", measured: 1,000 people enrolled
+    /// with dates through Moodle's enrol API (the real events fill the plugin's outbox), delivered by the plugin's
+    /// own tasks to a local <c>serve</c>; the service ends with exactly 1,000 snapshots with Moodle's dates, every
+    /// envelope applied once (none replayed, none refused), and the outbox empty.
+    /// </summary>
+    [TestMethod]
+    public async Task A_thousand_enrolments_made_in_a_real_Moodle_reach_the_service_in_batches_each_once()
+    {
+        await RequireMoodleAsync();
+        const int count = 1000;
+        var settings = await PhpAsync("configure.php");
+        var (secret, previousUrl) = ((string)settings["secret"]!, (string)settings["url"]!);
+        var logs = new CapturedLogs();
+        using var requests = new ServerRequestTimes();
+        await using var host = await LocalHost.StartAsync(null, false, logs, ("Moodle:WebhookSecrets", secret), ("Moodle:Url", Url!),
+            ("Moodle:Token", Environment.GetEnvironmentVariable("MOODLE_TOKEN")!));
+        try
+        {
+            await PointAtAsync(host);
+            await DeliverAsync(retry: true); // Whatever waited from earlier runs.
+            var tag = "thd" + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)[^8..];
+            var courseId = (long)(await PhpAsync("course.php", $"--tag={tag}", "--startdays=-10", "--enddays=50"))["courseId"]!;
+            var created = Stopwatch.StartNew();
+            var ids = (await PhpAsync("user.php", $"--username={tag}u", $"--count={count}"))["users"]!.AsArray().Select(u => (long)u!["id"]!).ToList();
+            var createSeconds = created.Elapsed.TotalSeconds;
+            Assert.HasCount(count, ids.Distinct().ToList());
+            await DeliverAsync(); // The people's own events, if any, so what follows is the enrolments alone.
+
+            var enrol = await StepAsync("enrol", courseId, string.Join(',', ids), "--startdays=-1", "--enddays=30");
+            var queued = await PhpAsync("status.php");
+            var events = (int)queued["outbox"]!["total"]!;
+            var deliveredBefore = (int)queued["deliveredTotal"]!;
+            var logsBefore = logs.Lines.Count;
+            requests.Clear();
+
+            // The plugin's delivery (its ad-hoc task, then its scheduled one), run again until the outbox is empty.
+            var delivering = Stopwatch.StartNew();
+            var lines = new List<string>();
+            var runs = 0;
+            JsonObject delivery;
+            do
+            {
+                delivery = await DeliverAsync();
+                lines.AddRange(delivery["log"]!.AsArray().Select(l => (string)l!));
+                runs++;
+            }
+            while ((int)delivery["after"]!["outbox"]!["total"]! > 0 && (int)delivery["after"]!["outbox"]!["failing"]! == 0 && runs < 10);
+            var deliverySeconds = delivering.Elapsed.TotalSeconds;
+            Assert.AreEqual(0, (int)delivery["after"]!["outbox"]!["total"]!, "the outbox is empty after delivery: " + delivery.ToJsonString());
+
+            // Plugin side: one line per envelope, "Delivered N events (ID, HTTP S, MS ms)".
+            var sent = lines.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"Delivered (\d+) events \(([^,]+), HTTP (\d+), (\d+) ms\)"))
+                .Where(m => m.Success).Select(m => (Events: int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Id: m.Groups[2].Value,
+                    Status: int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture), Ms: int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture))).ToList();
+            Assert.IsFalse(lines.Any(l => l.Contains("Failed", StringComparison.Ordinal) || l.Contains("Refused", StringComparison.Ordinal)), "no envelope failed or was refused: " + string.Join('\n', lines));
+            Assert.AreEqual(events, sent.Sum(s => s.Events), "every queued event went in an envelope, once: " + string.Join('\n', lines));
+            Assert.HasCount(sent.Count, sent.Select(s => s.Id).Distinct().ToList(), "no envelope sent twice");
+            Assert.IsTrue(sent.All(s => s.Status == 202), "every envelope accepted: " + string.Join('\n', lines));
+            Assert.AreEqual(deliveredBefore + events, (int)delivery["after"]!["deliveredTotal"]!, "the plugin's own count agrees");
+
+            // Service side: each envelope applied once, none replayed; as many requests as envelopes.
+            var serviceLines = logs.Lines.Skip(logsBefore).ToList();
+            var applied = serviceLines.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"Envelope (\S+) \(moodle\.batch\): (\d+) of (\d+) events applied"))
+                .Where(m => m.Success).Select(m => (Id: m.Groups[1].Value, Applied: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture),
+                    Received: int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture))).ToList();
+            Assert.HasCount(sent.Count, applied, "the service applied as many envelopes as the plugin sent");
+            CollectionAssert.AreEquivalent(sent.Select(s => s.Id).ToList(), applied.Select(a => a.Id).ToList(), "the same envelopes");
+            Assert.AreEqual(events, applied.Sum(a => a.Received), "the service received every event once");
+            Assert.IsFalse(serviceLines.Any(l => l.Contains("was accepted before", StringComparison.Ordinal)), "no envelope replayed");
+            var posts = requests.Snapshot();
+            Assert.HasCount(sent.Count, posts, "one request per envelope");
+
+            // The service holds exactly the 1,000 enrolments, with Moodle's dates.
+            var truth = enrol["truth"]!["enrolments"]!.AsArray().OfType<JsonObject>().ToDictionary(e => (long)e["learnerId"]!);
+            Assert.HasCount(count, truth);
+            var known = new List<EnrolmentSnapshot>();
+            await foreach (var page in host.App.Services.GetRequiredService<SnapshotStore>().ListPagesAsync(courseId, 100, TestContext.CancellationToken))
+            {
+                known.AddRange(page);
+            }
+            Assert.HasCount(count, known, "exactly 1,000 enrolment snapshots for the course");
+            CollectionAssert.AreEquivalent(ids, known.Select(s => s.LearnerId).ToList());
+            foreach (var snapshot in known)
+            {
+                var row = truth[snapshot.LearnerId];
+                var enrolment = snapshot.Enrolments.Single();
+                Assert.AreEqual(((long)row["id"]!, Time(row["start"]), Time(row["end"]), true), (enrolment.Id, enrolment.Start, enrolment.End, enrolment.IsActive),
+                    $"enrolment of {snapshot.LearnerId}");
+                CollectionAssert.AreEquivalent(new[] { "student" }, (snapshot.Roles ?? []).ToArray());
+            }
+            var status = await PhpAsync("status.php");
+            Assert.AreEqual(0, (int)status["outbox"]!["total"]!, "nothing left in the outbox: " + status.ToJsonString());
+            TestContext.WriteLine(FormattableString.Invariant(
+                $"Moodle tier, 1,000 enrolments: {count} people created in {createSeconds:0.0} s, enrolled in {(int)enrol["ms"]! / 1000.0:0.0} s ({events} events queued); delivered in {deliverySeconds:0.0} s ({runs} run(s) of deliver.php) as {sent.Count} envelopes of {sent.Min(s => s.Events)} to {sent.Max(s => s.Events)} events; plugin's round trips {sent.Sum(s => s.Ms) / 1000.0:0.0} s in all (median {Median(sent.Select(s => (double)s.Ms))} ms); service time {posts.Sum():0.0} s in all (median {Median(posts.Select(p => p * 1000)):0} ms, max {posts.Max() * 1000:0} ms per envelope, {events / posts.Sum():0} events/s); {known.Count} snapshots, dates as Moodle's; outbox empty; load average at the end {LoadAverage()}"));
+        }
+        finally
+        {
+            await PhpAsync("configure.php", $"--url={previousUrl}");
+        }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    /// <summary>The server's own duration of every POST it answers (ASP.NET Core's <c>http.server.request.duration</c>), in seconds.</summary>
+    private sealed class ServerRequestTimes : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<double> _seconds = new();
+
+        public ServerRequestTimes()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Microsoft.AspNetCore.Hosting" && instrument.Name == "http.server.request.duration")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "http.request.method" && (string?)tag.Value == "POST")
+                    {
+                        _seconds.Enqueue(value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public void Clear() => _seconds.Clear();
+
+        public List<double> Snapshot() => [.. _seconds];
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>A client logged in to Moodle as that user (the scenario users' password), following redirects, with its cookies.</summary>
