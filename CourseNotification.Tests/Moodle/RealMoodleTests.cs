@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CourseNotification.Enrolments;
+using CourseNotification.Signals;
 using CourseNotification.Storage;
 using CourseNotification.Tests.Integration;
 using CourseNotification.Tests.Security;
@@ -103,7 +105,7 @@ public sealed class RealMoodleTests
             await StepAsync("enrol", courseId, both, "--startdays=-1", "--enddays=30");
             await DeliverAndCompareAsync(host, courseId, "enrol with dates");
 
-            await StepAsync("update", courseId, $"{ana}", "--enddays=60");
+            await StepAsync("update", courseId, $"{ana}", "--enddays=40"); // Before the course end (day 50): the end reminders must follow it.
             await DeliverAndCompareAsync(host, courseId, "extend an end date");
 
             await StepAsync("suspend", courseId, $"{ben}");
@@ -417,6 +419,40 @@ public sealed class RealMoodleTests
         Assert.AreEqual(moodleEnrolments.Count, known.SelectMany(s => s.Enrolments).Count(e => e.RemovedAt is null), $"{step}: as many live enrolments as Moodle has");
         var course = await host.App.Services.GetRequiredService<CourseStore>().GetAsync(courseId, TestContext.CancellationToken);
         Assert.AreEqual((Time(truth["course"]!["startDate"]), Time(truth["course"]!["endDate"])), (course!.StartDate, course.EndDate), $"{step}: course dates");
+        await CompareDecisionsAsync(host, courseId, step, moodleEnrolments, people, Time(truth["course"]!["endDate"]));
+    }
+
+    /// <summary>
+    /// The service's decisions as its status page gives them, against Moodle's rows: a learner in access
+    /// who has not completed has end reminders aimed at the access end Moodle has now (the enrolment's end,
+    /// or the course's when it comes first), in the learner's calendar; a suspended, ended or completed
+    /// enrolment has none due or scheduled.
+    /// </summary>
+    private async Task CompareDecisionsAsync(LocalHost host, long courseId, string step, List<JsonObject> moodleEnrolments, Dictionary<long, JsonObject> people, DateTimeOffset? courseEnd)
+    {
+        var status = (await host.Http.GetFromJsonAsync<JsonObject>($"api/courses/{courseId}/status?pageSize=500", TestContext.CancellationToken))!;
+        var rows = status["rows"]!.AsArray().OfType<JsonObject>().ToDictionary(r => (long)r["learnerId"]!);
+        foreach (var row in moodleEnrolments.Where(r => people.ContainsKey((long)r["learnerId"]!)))
+        {
+            var learnerId = (long)row["learnerId"]!;
+            Assert.IsTrue(rows.TryGetValue(learnerId, out var line), $"{step}: learner {learnerId} on the status page");
+            var end7 = line["cells"]?[SignalKeys.End7] as JsonObject;
+            Assert.IsNotNull(end7, $"{step}: an end7 cell for {learnerId}: {line.ToJsonString()}");
+            var state = (string)end7["state"]!;
+            var person = people[learnerId];
+            var inAccess = (string)row["status"]! == "active" && Time(row["completedAt"]) is null && !(bool)person["suspended"]!;
+            if (inAccess && Time(row["end"]) is { } end)
+            {
+                var accessEnd = courseEnd < end ? courseEnd.Value : end;
+                var zone = TimeZoneInfo.FindSystemTimeZoneById((string)person["timeZone"]! is "99" or "" ? "Europe/Paris" : (string)person["timeZone"]!);
+                Assert.AreEqual(Zones.DayOf(accessEnd, zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), (string?)end7["anchor"], $"{step}: end7 of {learnerId} aims at the access end: {end7.ToJsonString()}");
+            }
+            else if (!inAccess)
+            {
+                Assert.IsFalse(state is "due" or "scheduled", $"{step}: no end reminder for {learnerId} out of access or completed: {end7.ToJsonString()}");
+            }
+            _checks++;
+        }
     }
 
     private static DateTimeOffset? Time(JsonNode? seconds) => seconds is not null && (long)seconds is > 0 and var s ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
