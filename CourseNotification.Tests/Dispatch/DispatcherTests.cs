@@ -225,7 +225,65 @@ public sealed class DispatcherTests
         Assert.AreEqual(SendState.Sent, (await core.Get<LedgerStore>().ReadLearnerAsync(message.CourseId, message.LearnerId, CancellationToken.None)).Single().State);
     }
 
-    /// <summary>While armed, lets a send's claim through and then fails every write of the ledger, as storage does when it goes down.</summary>
+    [TestMethod]
+    public async Task A_worker_that_stalls_past_its_claim_lease_does_not_send_what_another_took_over()
+    {
+        // The chaos suite's one duplicate, made certain: a worker claims a send, then stalls (CPU starvation,
+        // a slow storage answer) past the claim's lease; another worker takes the send over and sends it.
+        var clock = new FakeTimeProvider(At);
+        var stall = new StallAfterClaim();
+        await using var core = await CoreServices.StartAsync(clock, stall, null);
+        var message = await DueWelcomeAsync(core);
+        var dispatcher = core.Get<NotificationDispatcher>();
+
+        stall.Armed = true;
+        var stalled = dispatcher.HandleAsync(message, 1, CancellationToken.None);
+        await stall.Stalled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        clock.Advance(QueueSettings.Defaults.ClaimLease + TimeSpan.FromSeconds(1));
+        Assert.AreEqual(DispatchOutcome.Sent, await dispatcher.HandleAsync(message, 2, CancellationToken.None), "the message seen again takes the expired claim over");
+
+        // The first worker wakes up: its claim is no longer its own, so it sends nothing.
+        stall.Resume.SetResult();
+        string late;
+        try
+        {
+            late = (await stalled).ToString();
+        }
+        catch (SendHeldElsewhereException)
+        {
+            late = "held elsewhere";
+        }
+        Assert.AreEqual(1, await MailsToAsync(message.LearnerId), "one mail, though two workers held the claim in turn");
+        Assert.AreEqual("held elsewhere", late, "the stalled worker steps aside (its queue retries, and finds the send sent)");
+        Assert.AreEqual(SendState.Sent, (await core.Get<LedgerStore>().ReadLearnerAsync(message.CourseId, message.LearnerId, CancellationToken.None)).Single().State);
+    }
+
+    /// <summary>While armed, lets the first ledger write (a send's claim) reach storage, then holds its answer until resumed.</summary>
+    private sealed class StallAfterClaim : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        private int _claims;
+
+        public volatile bool Armed;
+
+        public TaskCompletionSource Stalled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Resume { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) => throw new NotSupportedException();
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline);
+            if (Armed && message.Request.Method != Azure.Core.RequestMethod.Get && message.Request.Uri.Path.Contains("/" + StorageNames.LedgerTable, StringComparison.Ordinal)
+                && Interlocked.Increment(ref _claims) == 1)
+            {
+                Stalled.SetResult();
+                await Resume.Task;
+            }
+        }
+    }
+
+    /// <summary>While armed, lets a send's claim (and its renewal just before the send) through and then fails every write of the ledger, as storage does when it goes down.</summary>
     private sealed class FailLedgerWrites : Azure.Core.Pipeline.HttpPipelinePolicy
     {
         private int _ledgerWrites;
@@ -237,7 +295,7 @@ public sealed class DispatcherTests
         public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
         {
             var write = message.Request.Method != Azure.Core.RequestMethod.Get;
-            if (AfterClaim && write && message.Request.Uri.Path.Contains("/" + StorageNames.LedgerTable, StringComparison.Ordinal) && Interlocked.Increment(ref _ledgerWrites) > 1)
+            if (AfterClaim && write && message.Request.Uri.Path.Contains("/" + StorageNames.LedgerTable, StringComparison.Ordinal) && Interlocked.Increment(ref _ledgerWrites) > 2)
             {
                 throw new IOException("Storage is down for this test.");
             }
