@@ -145,9 +145,32 @@ public sealed class NotificationDispatcher(
                 logger.LogWarning("No address for learner {LearnerId}: {Signal} recorded as failed", key.LearnerId, key.Signal);
                 return DispatchOutcome.Failed;
             }
-            // A send once started is finished, whatever the caller's token says: SMTP cannot tell a mail cut
-            // off after the server took it from one never sent, and a retry of the first would be a duplicate.
-            providerId = await transport.SendAsync(mail, CancellationToken.None);
+            // The claim may have been lost while the mail was prepared (a worker starved of CPU, or stalled on
+            // storage, past its lease, and another took the send over): prove it is still ours and extend it
+            // from now, or send nothing. Then the hand-over is bounded well inside that fresh lease.
+            using var budget = new CancellationTokenSource(SendBudget, clock);
+            if (await ledger.RenewClaimAsync(key, claim, clock.GetUtcNow(), queueSettings.ClaimLease, CancellationToken.None) is not { } held)
+            {
+                logger.LogWarning("Claim of {SendKey} lost before sending (its lease ran out): nothing sent, left to the worker that holds it", key.ToString());
+                throw new SendHeldElsewhereException(key);
+            }
+            claim = held;
+            // Not the caller's token: a send once started is finished, whatever the caller says (SMTP cannot tell
+            // a mail cut off after the server took it from one never sent). The budget only stops what comes
+            // before the hand-over (waiting for a connection, connecting): see IMailTransport.SendAsync.
+            providerId = await transport.SendAsync(mail, budget.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The budget ran out before the hand-over (over SMTP nothing was handed over; over ACS a retry
+            // repeats the same request, which ACS takes once): a later try sends it.
+            var reason = $"the send did not complete within {SendBudget.TotalSeconds:0.#} s";
+            await ReleaseOrFailAsync(reason);
+            throw new TimeoutException(reason);
+        }
+        catch (SendHeldElsewhereException)
+        {
+            throw;
         }
         catch (MailThrottledException throttled)
         {
@@ -165,7 +188,24 @@ public sealed class NotificationDispatcher(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            var reason = $"{e.GetType().Name}: {e.Message}";
+            await ReleaseOrFailAsync($"{e.GetType().Name}: {e.Message}", e);
+            throw;
+        }
+
+        // Sent: from here on nothing may stop the record of it, or a retry would send it again.
+        // (Recorded within the lease renewed above, unless the worker stalls even longer than that: the
+        // takeover that follows then finds a mail already out and, over SMTP, sends it again; see SendBudget.)
+        if (prepared.AfterSentAsync is { } afterSent)
+        {
+            await afterSent(claim);
+        }
+        await RecordSentAsync(message, key, claim, providerId);
+        logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);
+        return DispatchOutcome.Sent;
+
+        // A try that failed before the provider took the mail: the claim goes back (the queue retries), or on the last try the failure is recorded.
+        async Task ReleaseOrFailAsync(string reason, Exception? e = null)
+        {
             if (dequeueCount >= queueSettings.MaxDequeueCount)
             {
                 await ledger.MarkFailedAsync(key, claim.ETag, clock.GetUtcNow(), reason, retryable: true);
@@ -176,18 +216,20 @@ public sealed class NotificationDispatcher(
                 await ledger.ReleaseAsync(key, claim.ETag, clock.GetUtcNow(), reason, CancellationToken.None);
                 logger.LogWarning(e, "Try {Try} of {Signal} for learner {LearnerId} in course {CourseId} failed", dequeueCount, key.Signal, key.LearnerId, key.CourseId);
             }
-            throw;
         }
-
-        // Sent: from here on nothing may stop the record of it, or a retry would send it again.
-        if (prepared.AfterSentAsync is { } afterSent)
-        {
-            await afterSent(claim);
-        }
-        await RecordSentAsync(message, key, claim, providerId);
-        logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);
-        return DispatchOutcome.Sent;
     }
+
+    /// <summary>
+    /// How long a send may take to reach the provider once its claim was renewed: half the claim's lease, so
+    /// that the mail is handed over, and recorded, while this worker still holds the send and no other may
+    /// take it over. Exactly once, precisely: a mail goes to the provider only from a worker that proved,
+    /// a moment before, that it holds the send's claim, and the hand-over is bounded inside that claim's
+    /// lease. What a lease cannot promise is that a worker paused after that moment (a process frozen longer
+    /// than the lease, a relay that stalls mid-message) is not overtaken: then over SMTP, which has no
+    /// idempotency key, the mail can go out twice; over ACS the same Repeatability-Request-ID (derived from
+    /// the send's key) makes the provider take it once (within ACS's repeatability window).
+    /// </summary>
+    private TimeSpan SendBudget => queueSettings.ClaimLease / 2;
 
     /// <summary>
     /// A send about to be claimed: the ledger's record of it (claims compare with it), the mail to send once
