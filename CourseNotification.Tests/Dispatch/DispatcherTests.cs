@@ -258,6 +258,31 @@ public sealed class DispatcherTests
         Assert.AreEqual(SendState.Sent, (await core.Get<LedgerStore>().ReadLearnerAsync(message.CourseId, message.LearnerId, CancellationToken.None)).Single().State);
     }
 
+    [TestMethod]
+    public async Task A_send_that_cannot_reach_the_relay_within_half_its_lease_gives_its_claim_back_unsent()
+    {
+        // A relay that accepts the connection and never greets: the worker would wait past its claim's lease,
+        // long enough for another to take the send over; the send's budget (half the lease) stops it first.
+        var clock = new FakeTimeProvider(At);
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        await using var core = await CoreServices.StartAsync(clock, ("Email:Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var message = await DueWelcomeAsync(core);
+        var lease = core.Get<QueueSettings>().ClaimLease;
+
+        var sending = core.Get<NotificationDispatcher>().HandleAsync(message, 1, CancellationToken.None);
+        using var connection = await silent.AcceptTcpClientAsync(TestContext.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.CancellationToken);
+        clock.Advance(lease / 2);
+
+        Assert.AreSame(sending, await Task.WhenAny(sending, Task.Delay(TimeSpan.FromSeconds(20), TestContext.CancellationToken)), "the send gave up at its budget, well inside the lease");
+        await Assert.ThrowsExactlyAsync<TimeoutException>(() => sending, "a failed try: the queue retries it");
+        Assert.AreEqual(0, await MailsToAsync(message.LearnerId));
+        // The claim was given back: the next try takes it at once, without waiting for the lease to run out.
+        var key = new SendKey(message.CourseId, message.LearnerId, message.Signal, message.Anchor, 0);
+        Assert.AreEqual(ClaimOutcome.Claimed, (await core.Get<LedgerStore>().TryClaimAsync(key, clock.GetUtcNow(), lease, CancellationToken.None)).Outcome);
+    }
+
     /// <summary>While armed, lets the first ledger write (a send's claim) reach storage, then holds its answer until resumed.</summary>
     private sealed class StallAfterClaim : Azure.Core.Pipeline.HttpPipelinePolicy
     {
