@@ -155,10 +155,20 @@ public sealed class NotificationDispatcher(
                 throw new SendHeldElsewhereException(key);
             }
             claim = held;
-            // Not the caller's token: a send once started is finished, whatever the caller says (SMTP cannot tell
-            // a mail cut off after the server took it from one never sent). The budget only stops what comes
-            // before the hand-over (waiting for a connection, connecting): see IMailTransport.SendAsync.
-            providerId = await transport.SendAsync(mail, budget.Token);
+            // While the mail is handed over the claim is kept alive (a relay slow to answer, a busy machine),
+            // so that no other worker takes over a send this one is still sending.
+            using var keeper = new ClaimKeeper(ledger, key, claim, queueSettings.ClaimLease, clock, logger);
+            try
+            {
+                // Not the caller's token: a send once started is finished, whatever the caller says (SMTP cannot tell
+                // a mail cut off after the server took it from one never sent). The budget only stops what comes
+                // before the hand-over (waiting for a connection, connecting): see IMailTransport.SendAsync.
+                providerId = await transport.SendAsync(mail, budget.Token);
+            }
+            finally
+            {
+                claim = await keeper.StopAsync();
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -220,16 +230,75 @@ public sealed class NotificationDispatcher(
     }
 
     /// <summary>
-    /// How long a send may take to reach the provider once its claim was renewed: half the claim's lease, so
-    /// that the mail is handed over, and recorded, while this worker still holds the send and no other may
-    /// take it over. Exactly once, precisely: a mail goes to the provider only from a worker that proved,
-    /// a moment before, that it holds the send's claim, and the hand-over is bounded inside that claim's
-    /// lease. What a lease cannot promise is that a worker paused after that moment (a process frozen longer
-    /// than the lease, a relay that stalls mid-message) is not overtaken: then over SMTP, which has no
-    /// idempotency key, the mail can go out twice; over ACS the same Repeatability-Request-ID (derived from
-    /// the send's key) makes the provider take it once (within ACS's repeatability window).
+    /// How long a send may wait to reach the provider (a free connection, connecting) once its claim was
+    /// renewed: half the claim's lease; past it the try gives up unsent and the claim goes back.
+    /// Exactly once, precisely: a mail goes to the provider only from a worker that proved, a moment before,
+    /// with the claim's ETag, that it holds the send's claim; while it hands the mail over it renews that
+    /// claim every third of the lease, so no other worker may take the send over while it is alive and
+    /// answering. What a lease cannot promise is that a worker frozen longer than the lease after that proof
+    /// (a stopped process, a starved machine) or one that dies between the provider's "taken" and the
+    /// ledger's record is not overtaken: then over SMTP, which has no idempotency key, the mail can go out
+    /// twice; over ACS the same Repeatability-Request-ID (derived from the send's key) makes the provider
+    /// take it once (within ACS's repeatability window).
     /// </summary>
     private TimeSpan SendBudget => queueSettings.ClaimLease / 2;
+
+    /// <summary>
+    /// Renews a claim every third of its lease, with its ETag, while its worker hands the mail over; stops
+    /// at the first renewal refused (the claim was lost: too late to stop the mail, the record says sent).
+    /// </summary>
+    private sealed class ClaimKeeper : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _keeping;
+        private Claim _claim;
+
+        public ClaimKeeper(LedgerStore ledger, SendKey key, Claim claim, TimeSpan lease, TimeProvider clock, ILogger logger)
+        {
+            _claim = claim;
+            _keeping = KeepAsync();
+
+            async Task KeepAsync()
+            {
+                while (true)
+                {
+                    try
+                    {
+                        await Task.Delay(lease / 3, clock, _stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                    try
+                    {
+                        // Not cancelled once started: the ETag it returns is the one the record must use.
+                        if (await ledger.RenewClaimAsync(key, _claim, clock.GetUtcNow(), lease, CancellationToken.None) is not { } renewed)
+                        {
+                            logger.LogWarning("Claim of {SendKey} lost while its mail was being handed over", key.ToString());
+                            return;
+                        }
+                        _claim = renewed;
+                    }
+                    catch (Exception e)
+                    {
+                        // Storage failing for a moment: the lease still runs, the next beat tries again.
+                        logger.LogDebug(e, "Renewal of the claim of {SendKey} failed", key.ToString());
+                    }
+                }
+            }
+        }
+
+        /// <summary>Stops renewing (after a renewal under way finishes) and gives the claim as it stands now.</summary>
+        public async Task<Claim> StopAsync()
+        {
+            await _stop.CancelAsync();
+            await _keeping;
+            return _claim;
+        }
+
+        public void Dispose() => _stop.Dispose();
+    }
 
     /// <summary>
     /// A send about to be claimed: the ledger's record of it (claims compare with it), the mail to send once
