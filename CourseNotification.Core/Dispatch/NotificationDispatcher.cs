@@ -145,9 +145,42 @@ public sealed class NotificationDispatcher(
                 logger.LogWarning("No address for learner {LearnerId}: {Signal} recorded as failed", key.LearnerId, key.Signal);
                 return DispatchOutcome.Failed;
             }
-            // A send once started is finished, whatever the caller's token says: SMTP cannot tell a mail cut
-            // off after the server took it from one never sent, and a retry of the first would be a duplicate.
-            providerId = await transport.SendAsync(mail, CancellationToken.None);
+            // The claim may have been lost while the mail was prepared (a worker starved of CPU, or stalled on
+            // storage, past its lease, and another took the send over): prove it is still ours and extend it
+            // from now, or send nothing. Then the hand-over is bounded well inside that fresh lease.
+            using var budget = new CancellationTokenSource(SendBudget, clock);
+            if (await ledger.RenewClaimAsync(key, claim, clock.GetUtcNow(), queueSettings.ClaimLease, CancellationToken.None) is not { } held)
+            {
+                logger.LogWarning("Claim of {SendKey} lost before sending (its lease ran out): nothing sent, left to the worker that holds it", key.ToString());
+                throw new SendHeldElsewhereException(key);
+            }
+            claim = held;
+            // While the mail is handed over the claim is kept alive (a relay slow to answer, a busy machine),
+            // so that no other worker takes over a send this one is still sending.
+            using var keeper = new ClaimKeeper(ledger, key, claim, queueSettings.ClaimLease, clock, logger);
+            try
+            {
+                // Not the caller's token: a send once started is finished, whatever the caller says (SMTP cannot tell
+                // a mail cut off after the server took it from one never sent). The budget only stops what comes
+                // before the hand-over (waiting for a connection, connecting): see IMailTransport.SendAsync.
+                providerId = await transport.SendAsync(mail, budget.Token);
+            }
+            finally
+            {
+                claim = await keeper.StopAsync();
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The budget ran out before the hand-over (over SMTP nothing was handed over; over ACS a retry
+            // repeats the same request, which ACS takes once): a later try sends it.
+            var reason = $"the send did not complete within {SendBudget.TotalSeconds:0.#} s";
+            await ReleaseOrFailAsync(reason);
+            throw new TimeoutException(reason);
+        }
+        catch (SendHeldElsewhereException)
+        {
+            throw;
         }
         catch (MailThrottledException throttled)
         {
@@ -165,7 +198,24 @@ public sealed class NotificationDispatcher(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            var reason = $"{e.GetType().Name}: {e.Message}";
+            await ReleaseOrFailAsync($"{e.GetType().Name}: {e.Message}", e);
+            throw;
+        }
+
+        // Sent: from here on nothing may stop the record of it, or a retry would send it again.
+        // (Recorded within the lease renewed above, unless the worker stalls even longer than that: the
+        // takeover that follows then finds a mail already out and, over SMTP, sends it again; see SendBudget.)
+        if (prepared.AfterSentAsync is { } afterSent)
+        {
+            await afterSent(claim);
+        }
+        await RecordSentAsync(message, key, claim, providerId);
+        logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);
+        return DispatchOutcome.Sent;
+
+        // A try that failed before the provider took the mail: the claim goes back (the queue retries), or on the last try the failure is recorded.
+        async Task ReleaseOrFailAsync(string reason, Exception? e = null)
+        {
             if (dequeueCount >= queueSettings.MaxDequeueCount)
             {
                 await ledger.MarkFailedAsync(key, claim.ETag, clock.GetUtcNow(), reason, retryable: true);
@@ -176,17 +226,78 @@ public sealed class NotificationDispatcher(
                 await ledger.ReleaseAsync(key, claim.ETag, clock.GetUtcNow(), reason, CancellationToken.None);
                 logger.LogWarning(e, "Try {Try} of {Signal} for learner {LearnerId} in course {CourseId} failed", dequeueCount, key.Signal, key.LearnerId, key.CourseId);
             }
-            throw;
+        }
+    }
+
+    /// <summary>
+    /// How long a send may wait to reach the provider (a free connection, connecting) once its claim was
+    /// renewed: half the claim's lease; past it the try gives up unsent and the claim goes back.
+    /// Exactly once, precisely: a mail goes to the provider only from a worker that proved, a moment before,
+    /// with the claim's ETag, that it holds the send's claim; while it hands the mail over it renews that
+    /// claim every third of the lease, so no other worker may take the send over while it is alive and
+    /// answering. What a lease cannot promise is that a worker frozen longer than the lease after that proof
+    /// (a stopped process, a starved machine) or one that dies between the provider's "taken" and the
+    /// ledger's record is not overtaken: then over SMTP, which has no idempotency key, the mail can go out
+    /// twice; over ACS the same Repeatability-Request-ID (derived from the send's key) makes the provider
+    /// take it once (within ACS's repeatability window).
+    /// </summary>
+    private TimeSpan SendBudget => queueSettings.ClaimLease / 2;
+
+    /// <summary>
+    /// Renews a claim every third of its lease, with its ETag, while its worker hands the mail over; stops
+    /// at the first renewal refused (the claim was lost: too late to stop the mail, the record says sent).
+    /// </summary>
+    private sealed class ClaimKeeper : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _keeping;
+        private Claim _claim;
+
+        public ClaimKeeper(LedgerStore ledger, SendKey key, Claim claim, TimeSpan lease, TimeProvider clock, ILogger logger)
+        {
+            _claim = claim;
+            _keeping = KeepAsync();
+
+            async Task KeepAsync()
+            {
+                while (true)
+                {
+                    try
+                    {
+                        await Task.Delay(lease / 3, clock, _stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                    try
+                    {
+                        // Not cancelled once started: the ETag it returns is the one the record must use.
+                        if (await ledger.RenewClaimAsync(key, _claim, clock.GetUtcNow(), lease, CancellationToken.None) is not { } renewed)
+                        {
+                            logger.LogWarning("Claim of {SendKey} lost while its mail was being handed over", key.ToString());
+                            return;
+                        }
+                        _claim = renewed;
+                    }
+                    catch (Exception e)
+                    {
+                        // Storage failing for a moment: the lease still runs, the next beat tries again.
+                        logger.LogDebug(e, "Renewal of the claim of {SendKey} failed", key.ToString());
+                    }
+                }
+            }
         }
 
-        // Sent: from here on nothing may stop the record of it, or a retry would send it again.
-        if (prepared.AfterSentAsync is { } afterSent)
+        /// <summary>Stops renewing (after a renewal under way finishes) and gives the claim as it stands now.</summary>
+        public async Task<Claim> StopAsync()
         {
-            await afterSent(claim);
+            await _stop.CancelAsync();
+            await _keeping;
+            return _claim;
         }
-        await RecordSentAsync(message, key, claim, providerId);
-        logger.LogInformation("Sent {Signal} to learner {LearnerId} in course {CourseId}", key.Signal, key.LearnerId, key.CourseId);
-        return DispatchOutcome.Sent;
+
+        public void Dispose() => _stop.Dispose();
     }
 
     /// <summary>

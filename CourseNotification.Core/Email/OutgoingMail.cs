@@ -32,6 +32,12 @@ public sealed record OutgoingMail(
 /// </summary>
 public interface IMailTransport
 {
+    /// <summary>
+    /// Hands a mail to the provider; returns its id there. <paramref name="cancellationToken"/> is the
+    /// dispatcher's budget (inside the send's claim lease): a transport honours it only where stopping
+    /// cannot leave a mail half taken (waiting for a connection, connecting; over ACS anywhere, its requests
+    /// being repeatable), and throws <see cref="OperationCanceledException"/> then.
+    /// </summary>
     Task<string> SendAsync(OutgoingMail mail, CancellationToken cancellationToken);
 }
 

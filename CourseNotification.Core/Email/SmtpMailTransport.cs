@@ -36,7 +36,9 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
         try
         {
             await EnsureConnectedAsync(client, email.Smtp, cancellationToken);
-            await client.SendAsync(message, cancellationToken);
+            // Once the conversation starts it is finished: cut off after the relay took the mail, it would
+            // look unsent, and its retry would be a second mail. Only the wait and the connection obey the budget.
+            await client.SendAsync(message, CancellationToken.None);
             _idle.Add(client);
             return message.MessageId!;
         }

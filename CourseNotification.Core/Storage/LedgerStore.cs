@@ -106,6 +106,27 @@ public sealed class LedgerStore(StorageAccount storage)
         }
     }
 
+    /// <summary>
+    /// Proves, just before the mail is handed to the provider, that this worker still holds the send, and
+    /// extends its lease from now: a conditional update on the claim's ETag. Null when the claim was lost
+    /// (its lease ran out and another worker took the send over, or it was recorded meanwhile): the caller
+    /// must not send. The claim returned carries the new ETag, for the record that follows.
+    /// </summary>
+    public async Task<Claim?> RenewClaimAsync(SendKey key, Claim claim, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var renewed = await _table.UpdateEntityAsync(
+                new TableEntity(StorageNames.Key(key.CourseId), RowKey(key)) { ["LeaseUntil"] = now + lease },
+                claim.ETag, TableUpdateMode.Merge, cancellationToken);
+            return claim with { ETag = renewed.Headers.ETag ?? ETag.All };
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return null;
+        }
+    }
+
     public Task MarkSentAsync(SendKey key, ETag claim, DateTimeOffset at, string providerMessageId, CancellationToken cancellationToken) =>
         _table.UpdateEntityAsync(
             new TableEntity(StorageNames.Key(key.CourseId), RowKey(key))

@@ -225,7 +225,90 @@ public sealed class DispatcherTests
         Assert.AreEqual(SendState.Sent, (await core.Get<LedgerStore>().ReadLearnerAsync(message.CourseId, message.LearnerId, CancellationToken.None)).Single().State);
     }
 
-    /// <summary>While armed, lets a send's claim through and then fails every write of the ledger, as storage does when it goes down.</summary>
+    [TestMethod]
+    public async Task A_worker_that_stalls_past_its_claim_lease_does_not_send_what_another_took_over()
+    {
+        // The chaos suite's one duplicate, made certain: a worker claims a send, then stalls (CPU starvation,
+        // a slow storage answer) past the claim's lease; another worker takes the send over and sends it.
+        var clock = new FakeTimeProvider(At);
+        var stall = new StallAfterClaim();
+        await using var core = await CoreServices.StartAsync(clock, stall, null);
+        var message = await DueWelcomeAsync(core);
+        var dispatcher = core.Get<NotificationDispatcher>();
+
+        stall.Armed = true;
+        var stalled = dispatcher.HandleAsync(message, 1, CancellationToken.None);
+        await stall.Stalled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        clock.Advance(QueueSettings.Defaults.ClaimLease + TimeSpan.FromSeconds(1));
+        Assert.AreEqual(DispatchOutcome.Sent, await dispatcher.HandleAsync(message, 2, CancellationToken.None), "the message seen again takes the expired claim over");
+
+        // The first worker wakes up: its claim is no longer its own, so it sends nothing.
+        stall.Resume.SetResult();
+        string late;
+        try
+        {
+            late = (await stalled).ToString();
+        }
+        catch (SendHeldElsewhereException)
+        {
+            late = "held elsewhere";
+        }
+        Assert.AreEqual(1, await MailsToAsync(message.LearnerId), "one mail, though two workers held the claim in turn");
+        Assert.AreEqual("held elsewhere", late, "the stalled worker steps aside (its queue retries, and finds the send sent)");
+        Assert.AreEqual(SendState.Sent, (await core.Get<LedgerStore>().ReadLearnerAsync(message.CourseId, message.LearnerId, CancellationToken.None)).Single().State);
+    }
+
+    [TestMethod]
+    public async Task A_send_that_cannot_reach_the_relay_within_half_its_lease_gives_its_claim_back_unsent()
+    {
+        // A relay that accepts the connection and never greets: the worker would wait past its claim's lease,
+        // long enough for another to take the send over; the send's budget (half the lease) stops it first.
+        var clock = new FakeTimeProvider(At);
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        await using var core = await CoreServices.StartAsync(clock, ("Email:Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var message = await DueWelcomeAsync(core);
+        var lease = core.Get<QueueSettings>().ClaimLease;
+
+        var sending = core.Get<NotificationDispatcher>().HandleAsync(message, 1, CancellationToken.None);
+        using var connection = await silent.AcceptTcpClientAsync(TestContext.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.CancellationToken);
+        clock.Advance(lease / 2);
+
+        Assert.AreSame(sending, await Task.WhenAny(sending, Task.Delay(TimeSpan.FromSeconds(20), TestContext.CancellationToken)), "the send gave up at its budget, well inside the lease");
+        await Assert.ThrowsExactlyAsync<TimeoutException>(() => sending, "a failed try: the queue retries it");
+        Assert.AreEqual(0, await MailsToAsync(message.LearnerId));
+        // The claim was given back: the next try takes it at once, without waiting for the lease to run out.
+        var key = new SendKey(message.CourseId, message.LearnerId, message.Signal, message.Anchor, 0);
+        Assert.AreEqual(ClaimOutcome.Claimed, (await core.Get<LedgerStore>().TryClaimAsync(key, clock.GetUtcNow(), lease, CancellationToken.None)).Outcome);
+    }
+
+    /// <summary>While armed, lets the first ledger write (a send's claim) reach storage, then holds its answer until resumed.</summary>
+    private sealed class StallAfterClaim : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        private int _claims;
+
+        public volatile bool Armed;
+
+        public TaskCompletionSource Stalled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Resume { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) => throw new NotSupportedException();
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline);
+            if (Armed && message.Request.Method != Azure.Core.RequestMethod.Get && message.Request.Uri.Path.Contains("/" + StorageNames.LedgerTable, StringComparison.Ordinal)
+                && Interlocked.Increment(ref _claims) == 1)
+            {
+                Stalled.SetResult();
+                await Resume.Task;
+            }
+        }
+    }
+
+    /// <summary>While armed, lets a send's claim (and its renewal just before the send) through and then fails every write of the ledger, as storage does when it goes down.</summary>
     private sealed class FailLedgerWrites : Azure.Core.Pipeline.HttpPipelinePolicy
     {
         private int _ledgerWrites;
@@ -237,7 +320,7 @@ public sealed class DispatcherTests
         public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
         {
             var write = message.Request.Method != Azure.Core.RequestMethod.Get;
-            if (AfterClaim && write && message.Request.Uri.Path.Contains("/" + StorageNames.LedgerTable, StringComparison.Ordinal) && Interlocked.Increment(ref _ledgerWrites) > 1)
+            if (AfterClaim && write && message.Request.Uri.Path.Contains("/" + StorageNames.LedgerTable, StringComparison.Ordinal) && Interlocked.Increment(ref _ledgerWrites) > 2)
             {
                 throw new IOException("Storage is down for this test.");
             }
