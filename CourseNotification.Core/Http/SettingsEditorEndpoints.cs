@@ -59,20 +59,11 @@ public sealed class SettingsEditorEndpoints(
 
     public async Task<IResult> PostAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
     {
-        if (await courses.GetAsync(courseId, cancellationToken) is not { } course)
+        var (posted, refusal) = await ReadPostedAsync(courseId, request, cancellationToken);
+        if (posted is not var (course, own, texts, values, draft, problems, save))
         {
-            return Problems.Field(404, "id", $"Course {courseId} is not known here.");
+            return refusal!;
         }
-        if (await FormBody.TryReadAsync(request, MaxFormBytes, cancellationToken) is not { } form)
-        {
-            return Problems.Field(400, "body", $"The body must be the editor's form, at most {MaxFormBytes} bytes.");
-        }
-        var own = await store.GetAsync(courseId, cancellationToken) ?? new CourseSettings();
-        var texts = TextsSignal(form["texts"].ToString());
-        var values = form.ToDictionary(f => f.Key, f => f.Value.ToString().Replace("\r\n", "\n", StringComparison.Ordinal), StringComparer.Ordinal);
-        var (draft, problems) = DraftOf(own, texts, values);
-        problems.AddRange(await ValidationAsync(draft, texts, cancellationToken));
-        var save = form["action"] == "save";
         if (save && problems.Count == 0)
         {
             var change = new SettingsChange(request.HttpContext.DisplayName(), clock.GetUtcNow(), SettingsDiff.Fields(own, draft));
@@ -97,19 +88,11 @@ public sealed class SettingsEditorEndpoints(
     /// <summary>POST /courses/{id}/settings/preview: the preview of the form as it stands, and its problems, as JSON (the page's script).</summary>
     public async Task<IResult> PostPreviewAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
     {
-        if (await courses.GetAsync(courseId, cancellationToken) is not { } course)
+        var (posted, refusal) = await ReadPostedAsync(courseId, request, cancellationToken);
+        if (posted is not var (course, _, texts, values, draft, problems, _))
         {
-            return Problems.Field(404, "id", $"Course {courseId} is not known here.");
+            return refusal!;
         }
-        if (await FormBody.TryReadAsync(request, MaxFormBytes, cancellationToken) is not { } form)
-        {
-            return Problems.Field(400, "body", $"The body must be the editor's form, at most {MaxFormBytes} bytes.");
-        }
-        var own = await store.GetAsync(courseId, cancellationToken) ?? new CourseSettings();
-        var texts = TextsSignal(form["texts"].ToString());
-        var values = form.ToDictionary(f => f.Key, f => f.Value.ToString().Replace("\r\n", "\n", StringComparison.Ordinal), StringComparer.Ordinal);
-        var (draft, problems) = DraftOf(own, texts, values);
-        problems.AddRange(await ValidationAsync(draft, texts, cancellationToken));
         var preview = await PreviewAsync(course, draft, texts, values, cancellationToken);
         var lang = EditorTexts.Pick(request, platform.Value.DefaultLanguage);
         return Results.Ok(new
@@ -133,6 +116,29 @@ public sealed class SettingsEditorEndpoints(
     }
 
     /// <summary>The signals whose texts the editor changes (campaigns' texts go through the API).</summary>
+    /// <summary>The editor's form as posted: the course, its own settings, the draft the form makes of them and every problem (the save's checks included).</summary>
+    private sealed record PostedForm(
+        Course Course, CourseSettings Own, string Texts, Dictionary<string, string> Values, CourseSettings Draft, List<FieldProblem> Problems, bool Save);
+
+    /// <summary>Reads the posted form of a known course into a checked draft, or the refusal (404 course, 400 body).</summary>
+    private async Task<(PostedForm? Posted, IResult? Refusal)> ReadPostedAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (await courses.GetAsync(courseId, cancellationToken) is not { } course)
+        {
+            return (null, Problems.Field(404, "id", $"Course {courseId} is not known here."));
+        }
+        if (await FormBody.TryReadAsync(request, MaxFormBytes, cancellationToken) is not { } form)
+        {
+            return (null, Problems.Field(400, "body", $"The body must be the editor's form, at most {MaxFormBytes} bytes."));
+        }
+        var own = await store.GetAsync(courseId, cancellationToken) ?? new CourseSettings();
+        var texts = TextsSignal(form["texts"].ToString());
+        var values = form.ToDictionary(f => f.Key, f => f.Value.ToString().Replace("\r\n", "\n", StringComparison.Ordinal), StringComparer.Ordinal);
+        var (draft, problems) = DraftOf(own, texts, values);
+        problems.AddRange(await ValidationAsync(draft, texts, cancellationToken));
+        return (new PostedForm(course, own, texts, values, draft, problems, form["action"] == "save"), null);
+    }
+
     private static string TextsSignal(string given) => SignalKeys.IndexOf(given) >= 0 ? given : SignalKeys.Welcome;
 
     /// <summary>The form's values from stored settings: a text not replaced shows the default, which saving leaves as the default.</summary>

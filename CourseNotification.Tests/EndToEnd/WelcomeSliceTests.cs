@@ -130,7 +130,7 @@ public sealed partial class WelcomeSliceTests
     };
 
     /// <summary>As Moodle's get_data() serialises it: numbers as strings, the method in other.enrol.</summary>
-    private static JsonObject EnrolmentCreated(long course, long learner, DateTimeOffset created) => new()
+    internal static JsonObject EnrolmentCreated(long course, long learner, DateTimeOffset created) => new()
     {
         ["eventname"] = @"\core\event\user_enrolment_created",
         ["component"] = "core",

@@ -10,6 +10,8 @@ using CourseNotification.Functions.TestHost;
 using CourseNotification.Http;
 using CourseNotification.Questionnaires;
 using CourseNotification.Storage;
+using CourseNotification.Tests.EndToEnd;
+using CourseNotification.Tests.Http;
 using CourseNotification.Tests.Integration;
 using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Microsoft.Extensions.Configuration;
@@ -97,7 +99,7 @@ public sealed class FunctionsWorkerTests
         Assert.AreEqual("3.0.3", (string?)document["openapi"]);
         var paths = document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(m => $"{m.Key.ToUpperInvariant()} /{p.Key.TrimStart('/')}")).Order().ToArray();
         var triggers = _host.Functions.Values.Where(f => f.TriggerType == "httpTrigger")
-            .SelectMany(f => f.Trigger("httpTrigger").Raw["methods"]!.AsArray().Select(m => $"{((string)m!).ToUpperInvariant()} /{RouteConstraint((string)f.Trigger("httpTrigger").Raw["route"]!)}"))
+            .SelectMany(f => f.Trigger("httpTrigger").Raw["methods"]!.AsArray().Select(m => $"{((string)m!).ToUpperInvariant()} {OpenApiTests.Normalize("/" + (string)f.Trigger("httpTrigger").Raw["route"]!)}"))
             .Order().ToArray();
         CollectionAssert.AreEqual(triggers, paths, "the loaded HTTP triggers are the described routes");
     }
@@ -165,7 +167,7 @@ public sealed class FunctionsWorkerTests
                 ["id"] = learner, ["username"] = $"user{learner}", ["email"] = Address(learner), ["firstName"] = $"Prénom{learner}", ["lastName"] = "Test", ["lang"] = "fr", ["timeZone"] = "UTC",
             }),
         }))).AssertStatus(HttpStatusCode.OK);
-        var pushed = await SendAsync(HttpMethod.Post, "api/moodle/events", JsonContent.Create(new JsonArray(EnrolmentCreated(course, learner, opening.AddDays(-3)))));
+        var pushed = await SendAsync(HttpMethod.Post, "api/moodle/events", JsonContent.Create(new JsonArray(WelcomeSliceTests.EnrolmentCreated(course, learner, opening.AddDays(-3)))));
         Assert.AreEqual("PostMoodleEvents", pushed.Function);
         Assert.AreEqual(HttpStatusCode.Accepted, pushed.Status, pushed.Text);
 
@@ -224,30 +226,7 @@ public sealed class FunctionsWorkerTests
         return answer;
     }
 
-    private static string RouteConstraint(string route) => System.Text.RegularExpressions.Regex.Replace(route, @"\{(\w+):\w+\}", "{$1}");
-
     private static string Address(long learner) => $"fw{learner}@example.org";
-
-    private static JsonObject EnrolmentCreated(long course, long learner, DateTimeOffset created) => new()
-    {
-        ["eventname"] = @"\core\event\user_enrolment_created",
-        ["component"] = "core",
-        ["action"] = "created",
-        ["target"] = "user_enrolment",
-        ["objecttable"] = "user_enrolments",
-        ["objectid"] = TestIds.Next().ToString(CultureInfo.InvariantCulture),
-        ["crud"] = "c",
-        ["edulevel"] = "0",
-        ["contextid"] = "1234",
-        ["contextlevel"] = "50",
-        ["contextinstanceid"] = course.ToString(CultureInfo.InvariantCulture),
-        ["userid"] = "2",
-        ["courseid"] = course.ToString(CultureInfo.InvariantCulture),
-        ["relateduserid"] = learner.ToString(CultureInfo.InvariantCulture),
-        ["anonymous"] = "0",
-        ["other"] = new JsonObject { ["enrol"] = "manual" },
-        ["timecreated"] = created.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-    };
 }
 
 /// <summary>Where the worker is built (the test project builds it first) and the app settings a test gives it.</summary>

@@ -59,7 +59,7 @@ public sealed partial class OpenApiTests
             .Where(f => (string)f.Trigger["type"]! == "httpTrigger")
             .SelectMany(f => f.Trigger["methods"]!.AsArray().Select(m => $"{f.Name} {((string)m!).ToUpperInvariant()} {(string)f.Trigger["route"]!} {(string)f.Trigger["authLevel"]!}"));
 
-    private static string Normalize(string route) => RouteConstraint().Replace(route, "{$1}");
+    internal static string Normalize(string route) => RouteConstraint().Replace(route, "{$1}");
 
     [GeneratedRegex(@"\{(\w+):\w+\}")]
     private static partial Regex RouteConstraint();
