@@ -22,6 +22,8 @@ internal sealed class HttpGuardMiddleware(IOptions<PlatformOptions> platform, IO
             CourseKey = access.Value.AdminKey is { Length: > 0 } key ? key : null,
             CourseRoutesNeedProof = true,
             TrustAppServiceSignIn = access.Value.AppServiceSignIn,
+            DefaultLanguage = platform.Value.DefaultLanguage,
+            SiteName = platform.Value.SiteName,
         },
         RouteRules.Described,
         sessions);

@@ -72,14 +72,20 @@ public static class ServeHost
         var key = KeyOf(configuration);
         var listened = Listened(urls);
         var hosts = listened.Select(l => l.Host).Where(h => h is not ("*" or "+" or "0.0.0.0" or "[::]")).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var publicUrl = configuration["Platform:PublicUrl"] is { Length: > 0 } configured ? configured : new PlatformOptions().PublicUrl;
+        var platform = new PlatformOptions();
+        var publicUrl = configuration["Platform:PublicUrl"] is { Length: > 0 } configured ? configured : platform.PublicUrl;
         var trusted = new List<Uri>();
         if (Uri.TryCreate(publicUrl, UriKind.Absolute, out var uri))
         {
             hosts.Add(uri.Host);
             trusted.Add(uri);
         }
-        return new RequestGuardOptions { Key = key, AllowedHosts = hosts, TrustedOrigins = trusted };
+        return new RequestGuardOptions
+        {
+            Key = key, AllowedHosts = hosts, TrustedOrigins = trusted,
+            DefaultLanguage = configuration["Platform:DefaultLanguage"] is { Length: > 0 } lang ? lang : platform.DefaultLanguage,
+            SiteName = configuration["Platform:SiteName"] is { Length: > 0 } site ? site : platform.SiteName,
+        };
     }
 
     /// <summary>Why the key setting does not fit where serve listens (one line naming it), or null.</summary>

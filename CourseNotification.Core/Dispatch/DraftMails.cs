@@ -19,16 +19,16 @@ public sealed class DraftMails(SendContextReader contexts, MailComposer composer
 {
     /// <summary>
     /// The mail, or null with the problems of the draft's texts for that signal in the mail's language
-    /// (a text that does not compile cannot be previewed; the editor shows why next to it).
+    /// (a text that does not compile cannot be previewed; the editor shows why next to it, in <paramref name="words"/>).
     /// </summary>
     public async Task<(DraftMail? Mail, IReadOnlyList<string> Problems)> PreviewAsync(
-        Course course, CourseSettings draft, string signal, long? learnerId, string sampleLang, DateTimeOffset at, CancellationToken cancellationToken)
+        Course course, CourseSettings draft, string signal, long? learnerId, string sampleLang, DateTimeOffset at, ProblemWords words, CancellationToken cancellationToken)
     {
         var settings = settingsProvider.Platform.For(draft);
         var context = learnerId is { } id ? await contexts.ReadAsync(course.Id, id, cancellationToken) : null;
         var learner = context?.Learner;
         var lang = learner is null ? sampleLang : composer.LanguageOf(learner);
-        if (draft.Templates?.GetValueOrDefault(signal)?.GetValueOrDefault(lang) is { } text && MailRenderer.Problems(signal, lang, text).ToList() is { Count: > 0 } problems)
+        if (draft.Templates?.GetValueOrDefault(signal)?.GetValueOrDefault(lang) is { } text && MailRenderer.Problems(signal, lang, text, words).ToList() is { Count: > 0 } problems)
         {
             return (null, problems);
         }

@@ -90,9 +90,10 @@ public sealed class AdminEndpoints(
 
     /// <summary>
     /// Everything wrong with a course's settings, each naming its field. <paramref name="questionnaireExists"/>
-    /// says whether a campaign's questionnaire is known.
+    /// says whether a campaign's questionnaire is known; day counts and texts are judged in <paramref name="words"/>
+    /// (the editor's language; English when not given), the rest in English.
     /// </summary>
-    internal static IEnumerable<(string Field, string Message)> ProblemsOf(CourseSettings settings, Func<string, bool> questionnaireExists)
+    internal static IEnumerable<(string Field, string Message)> ProblemsOf(CourseSettings settings, Func<string, bool> questionnaireExists, ProblemWords? words = null)
     {
         foreach (var signal in settings.Signals?.Keys ?? [])
         {
@@ -134,7 +135,7 @@ public sealed class AdminEndpoints(
         }
         var platform = new SignalSettings { SiteZone = TimeZoneInfo.Utc, LearnerRoles = new HashSet<string>() };
         var effective = platform.For(settings);
-        foreach (var (setting, message) in SignalRules.Problems(effective.FirstCallDays, effective.SecondCallDays, effective.InactivityDays, effective.InactivityRepeatDays, effective.InactivityMaxRepeats))
+        foreach (var (setting, message) in SignalRules.Problems(effective.FirstCallDays, effective.SecondCallDays, effective.InactivityDays, effective.InactivityRepeatDays, effective.InactivityMaxRepeats, words))
         {
             yield return (CourseFieldOf[setting], message);
         }
@@ -147,7 +148,7 @@ public sealed class AdminEndpoints(
                     yield return ($"templates.{signal}.{lang}", $"'{lang}' is not a language the service writes in ({string.Join(", ", Languages.Supported)}).");
                     continue;
                 }
-                foreach (var problem in MailRenderer.Problems(signal, lang, text))
+                foreach (var problem in MailRenderer.Problems(signal, lang, text, words))
                 {
                     yield return ($"templates.{signal}.{lang}", problem);
                 }

@@ -73,6 +73,13 @@ public static class Caller
         context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], "AppServiceSignIn", ClaimTypes.Name, ClaimTypes.Role));
 }
 
+/// <summary>Why a grant opens no session (each said to its holder by <see cref="CoursePageTexts.Refusal"/>).</summary>
+public enum GrantRefusal
+{
+    Missing, Malformed, NoSecret, OtherService, OtherSite, WrongSignature, NotHs256, Invalid, NoTimes, LivesTooLong,
+    Expired, FromTheFuture, OtherCourse, NoUser, NoView, NoId, AlreadyUsed,
+}
+
 /// <summary>
 /// Grants and sessions. A grant is a JWT (HS256, keyed with the bytes of one of the plugin's <c>whsec_</c>
 /// secrets) the plugin mints when a teacher follows the block's link: <c>iss</c> the Moodle site,
@@ -101,21 +108,21 @@ public sealed class CourseAccess(
 
     public TimeSpan SessionLifetime => TimeSpan.FromMinutes(access.Value.SessionMinutes);
 
-    /// <summary>The session a grant opens on that course, or why not (a sentence for the person holding the link).</summary>
-    public async Task<(CourseSession? Session, string? Problem)> RedeemAsync(string? grant, long courseId, CancellationToken cancellationToken)
+    /// <summary>The session a grant opens on that course, or why not (<see cref="CoursePageTexts.Refusal"/> says it to the person holding the link).</summary>
+    public async Task<(CourseSession? Session, GrantRefusal? Refusal)> RedeemAsync(string? grant, long courseId, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(grant))
         {
-            return (null, "This link carries no grant.");
+            return (null, GrantRefusal.Missing);
         }
         if (grant.Length > MaxGrantLength)
         {
-            return (null, "This link's grant is not one Moodle makes.");
+            return (null, GrantRefusal.Malformed);
         }
         var secrets = moodle.Value.SecretKeys;
         if (secrets.Count == 0)
         {
-            return (null, "This service has no Moodle secret configured (Moodle__WebhookSecrets), so it cannot check Moodle's links.");
+            return (null, GrantRefusal.NoSecret);
         }
         var issuer = moodle.Value.Url.TrimEnd('/');
         var result = await Handler.ValidateTokenAsync(grant, new TokenValidationParameters
@@ -135,54 +142,54 @@ public sealed class CourseAccess(
         {
             var why = result.Exception switch
             {
-                SecurityTokenInvalidAudienceException => "it is meant for another service",
-                SecurityTokenInvalidIssuerException => "it comes from another Moodle site",
-                SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "its signature does not match this service's Moodle secret",
-                SecurityTokenInvalidAlgorithmException => "it is not signed with HS256",
-                _ => "it is not a valid grant",
+                SecurityTokenInvalidAudienceException => GrantRefusal.OtherService,
+                SecurityTokenInvalidIssuerException => GrantRefusal.OtherSite,
+                SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => GrantRefusal.WrongSignature,
+                SecurityTokenInvalidAlgorithmException => GrantRefusal.NotHs256,
+                _ => GrantRefusal.Invalid,
             };
             logger.LogInformation("Grant for course {CourseId} refused: {Reason}", courseId, why);
-            return (null, $"This link cannot be used: {why}.");
+            return (null, why);
         }
         var now = clock.GetUtcNow();
         if (!token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp) || !token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat))
         {
-            return (null, "This link cannot be used: its grant has no issue or expiry time.");
+            return (null, GrantRefusal.NoTimes);
         }
         var (issued, expires) = (DateTimeOffset.FromUnixTimeSeconds(iat), DateTimeOffset.FromUnixTimeSeconds(exp));
         if (expires - issued > MaxGrantLifetime || expires <= issued)
         {
-            return (null, $"This link cannot be used: its grant would live more than {MaxGrantLifetime.TotalMinutes:0} minutes.");
+            return (null, GrantRefusal.LivesTooLong);
         }
         if (now > expires + Skew)
         {
-            return (null, "This link has expired: go back to the course in Moodle and follow the link again.");
+            return (null, GrantRefusal.Expired);
         }
         if (issued > now + Skew)
         {
-            return (null, "This link cannot be used: it was issued in the future (check the clocks of Moodle and this service).");
+            return (null, GrantRefusal.FromTheFuture);
         }
         if (!token.TryGetPayloadValue<long>("course", out var grantedCourse) || grantedCourse != courseId)
         {
-            return (null, "This link is for another course.");
+            return (null, GrantRefusal.OtherCourse);
         }
         if (!long.TryParse(token.Subject, NumberStyles.None, CultureInfo.InvariantCulture, out var userId) || userId <= 0)
         {
-            return (null, "This link cannot be used: its grant names no Moodle user.");
+            return (null, GrantRefusal.NoUser);
         }
         var permissions = token.TryGetPayloadValue<string[]>("perms", out var perms) ? perms.Where(p => CoursePermissions.All.Contains(p)).Distinct().ToArray() : [];
         if (!permissions.Contains(CoursePermissions.View))
         {
-            return (null, "This link does not let you view this course.");
+            return (null, GrantRefusal.NoView);
         }
         if (token.Id is not { Length: > 0 and <= 128 } jti)
         {
-            return (null, "This link cannot be used: its grant has no id.");
+            return (null, GrantRefusal.NoId);
         }
         if (!await grants.TryUseAsync(jti, expires, cancellationToken))
         {
             logger.LogWarning("Grant for course {CourseId} and Moodle user {UserId} used again", courseId, userId);
-            return (null, "This link was already used: go back to the course in Moodle and follow the link again.");
+            return (null, GrantRefusal.AlreadyUsed);
         }
         var name = token.TryGetPayloadValue<string>("name", out var n) && n.Trim() is { Length: > 0 } trimmed ? trimmed[..Math.Min(trimmed.Length, 200)] : $"Moodle user {userId}";
         var language = token.TryGetPayloadValue<string>("lang", out var l) && l is { Length: > 0 and <= 20 } ? l : null;

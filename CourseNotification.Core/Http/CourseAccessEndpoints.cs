@@ -5,6 +5,7 @@ using CourseNotification.Settings;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Http;
 
@@ -19,7 +20,8 @@ public sealed record CourseCounts(long CourseId, string CourseName, DateTimeOffs
 /// session cookie for that course and opens its status page; <c>POST /api/courses/{id}/counts</c>, signed
 /// like the plugin's webhooks, answers the block's counts per signal.
 /// </summary>
-public sealed class CourseAccessEndpoints(CourseAccess access, CourseStore courses, CourseDecisions decisions, SignalSettingsProvider settings, WebhookVerifier verifier, TimeProvider clock)
+public sealed class CourseAccessEndpoints(
+    CourseAccess access, CourseStore courses, CourseDecisions decisions, SignalSettingsProvider settings, WebhookVerifier verifier, IOptions<PlatformOptions> platform, TimeProvider clock)
 {
     /// <summary>Names of learners due given per signal, for the block's hover: enough to recognise, never the whole class.</summary>
     public const int MaxDueNames = 20;
@@ -29,13 +31,14 @@ public sealed class CourseAccessEndpoints(CourseAccess access, CourseStore cours
     /// <summary>GET /courses/{id}/enter?grant=</summary>
     public async Task<IResult> EnterAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
     {
-        var (session, problem) = await access.RedeemAsync(request.Query["grant"], courseId, cancellationToken);
-        if (session is null)
+        var (session, refusal) = await access.RedeemAsync(request.Query["grant"], courseId, cancellationToken);
+        if (refusal is { } why)
         {
-            return LearnerPage.Render(problem!.Contains("expired", StringComparison.Ordinal) || problem.Contains("already used", StringComparison.Ordinal) ? 401 : 403,
-                "en", "CourseNotification", "This link cannot open the course", [problem, "Nothing was changed."]);
+            // Expired or used: following the link again from Moodle helps (401); anything else will not (403).
+            var t = CoursePageTexts.For(CoursePages.Language(request, platform.Value.DefaultLanguage));
+            return LearnerPage.Render(why is GrantRefusal.Expired or GrantRefusal.AlreadyUsed ? 401 : 403, t.Lang, platform.Value.SiteName, t.CannotOpen, [t.Refusal(why), t.Nothing]);
         }
-        request.HttpContext.Response.Cookies.Append(CourseAccess.CookieName(courseId), await access.SealAsync(session, cancellationToken), new CookieOptions
+        request.HttpContext.Response.Cookies.Append(CourseAccess.CookieName(courseId), await access.SealAsync(session!, cancellationToken), new CookieOptions
         {
             HttpOnly = true,
             // Plain http only on this machine (serve on loopback); anywhere else the cookie never crosses the network in clear.

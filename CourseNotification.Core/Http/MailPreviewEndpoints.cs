@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using CourseNotification.Dispatch;
+using CourseNotification.Settings;
 using CourseNotification.Signals;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Http;
 
@@ -12,7 +14,7 @@ namespace CourseNotification.Http;
 /// to send it as a test); <c>POST /api/courses/{id}/learners/{learnerId}/mails/{signal}/test</c> sends it
 /// to an administrator's address (JSON <c>{"email": ...}</c>, or that page's form, answered with a page).
 /// </summary>
-public sealed class MailPreviewEndpoints(LearnerMails mails, TimeProvider clock)
+public sealed class MailPreviewEndpoints(LearnerMails mails, IOptions<PlatformOptions> platform, TimeProvider clock)
 {
     public async Task<IResult> GetJsonAsync(long courseId, long learnerId, string signal, HttpRequest request, CancellationToken cancellationToken)
     {
@@ -35,22 +37,24 @@ public sealed class MailPreviewEndpoints(LearnerMails mails, TimeProvider clock)
             return refusal!;
         }
         var e = LearnerPage.Encoder;
+        var t = Texts(request);
         var d = preview.Decision;
-        var key = request.Query["code"] is { Count: > 0 } code ? $"?code={Uri.EscapeDataString(code[0]!)}" : "";
-        // "sent (2026-02-26 22:05 UTC)", "due: reason": the instant and the reason only when there is one.
+        var carried = CoursePages.Carried(request);
+        // "sent (2026-02-26 22:05 UTC): reason": the instant and the reason only when there is one.
         var when = d.At is { } at ? $" ({at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC)" : "";
-        var why = string.IsNullOrWhiteSpace(d.Reason) ? "" : $": {e.Encode(d.Reason)}";
+        var why = string.IsNullOrWhiteSpace(d.Reason) ? "" : t.Colon + t.Reason(d.Reason);
+        var about = string.Format(CultureInfo.InvariantCulture, t.PreviewAbout, learnerId, t.SignalName(signal), t.StateName(d.State) + when + why, t.LanguageName(preview.Mail.Language));
         var body = $"""
-            <p><a href="/courses/{courseId}/status{key}">Back to the course status</a></p>
-            <p>Learner {learnerId}, signal <strong>{e.Encode(signal)}</strong>: <strong>{DecisionStates.Name(d.State)}</strong>{when}{why}. Language: {preview.Mail.Language}. Nothing is sent by this page.</p>
-            <h2>Subject</h2><p>{e.Encode(preview.Mail.Subject)}</p>
-            <h2>HTML part</h2><iframe title="HTML part of the mail" sandbox="" style="width:100%;height:520px;border:1px solid #d1d5db" srcdoc="{e.Encode(preview.Mail.Html)}"></iframe>
-            <h2>Text part</h2><pre style="white-space:pre-wrap;background:#f9fafb;padding:12px">{e.Encode(preview.Mail.Text)}</pre>
-            <h2>Send it as a test</h2>
-            <form method="post" action="/api/courses/{courseId}/learners/{learnerId}/mails/{Uri.EscapeDataString(signal)}/test{key}">
-            <label>Administrator's address <input type="email" name="email" required></label> <button type="submit">Send a test</button></form>
+            <p><a href="/courses/{courseId}/status{e.Encode(carried)}">{e.Encode(t.BackToStatus)}</a></p>
+            <p data-signal="{e.Encode(signal)}" data-state="{DecisionStates.Name(d.State)}">{e.Encode(about)}</p>
+            <h2>{e.Encode(t.Subject)}</h2><p>{e.Encode(preview.Mail.Subject)}</p>
+            <h2>{e.Encode(t.HtmlPart)}</h2><iframe title="{e.Encode(t.HtmlPart)}" sandbox="" style="width:100%;height:520px;border:1px solid #d1d5db" srcdoc="{e.Encode(preview.Mail.Html)}"></iframe>
+            <h2>{e.Encode(t.TextPart)}</h2><pre style="white-space:pre-wrap;background:#f9fafb;padding:12px">{e.Encode(preview.Mail.Text)}</pre>
+            <h2>{e.Encode(t.SendTest)}</h2>
+            <form method="post" action="/api/courses/{courseId}/learners/{learnerId}/mails/{Uri.EscapeDataString(signal)}/test{e.Encode(carried)}">
+            <label>{e.Encode(t.TestAddress)} <input type="email" name="email" required></label> <button type="submit">{e.Encode(t.SendTestButton)}</button></form>
             """;
-        return SecurityHeaders.WithPolicy(LearnerPage.Page(200, "en", "Mail preview", $"{preview.Mail.Subject}", body), SecurityHeaders.MailPreviewPolicy);
+        return SecurityHeaders.WithPolicy(LearnerPage.Page(200, t.Lang, t.PreviewTitle, $"{preview.Mail.Subject}", body), SecurityHeaders.MailPreviewPolicy);
     }
 
     public async Task<IResult> PostTestAsync(long courseId, long learnerId, string signal, HttpRequest request, CancellationToken cancellationToken)
@@ -73,14 +77,17 @@ public sealed class MailPreviewEndpoints(LearnerMails mails, TimeProvider clock)
         var refusal = await mails.SendTestAsync(courseId, learnerId, signal, address ?? "", cancellationToken);
         if (fromForm)
         {
+            var t = Texts(request);
             return refusal is null
-                ? LearnerPage.Render(200, "en", "Mail preview", "Test sent", [$"The {signal} mail of learner {learnerId} was sent to {address}, marked [Test]. No learner's state changed."])
-                : LearnerPage.Render(refusal.Status, "en", "Mail preview", "No test sent", [$"{refusal.Field}: {refusal.Message}"]);
+                ? LearnerPage.Render(200, t.Lang, t.PreviewTitle, t.TestSent, [string.Format(CultureInfo.InvariantCulture, t.TestSentText, t.SignalName(signal), learnerId, address)])
+                : LearnerPage.Render(refusal.Status, t.Lang, t.PreviewTitle, t.NoTestSent, [$"{refusal.Field}{t.Colon}{refusal.Message}"]);
         }
         return refusal is null
             ? Results.Accepted(value: new { courseId, learnerId, signal, sent = true })
             : Problems.Field(refusal.Status, refusal.Field, $"No test sent: {refusal.Message}");
     }
+
+    private CoursePageTexts Texts(HttpRequest request) => CoursePageTexts.For(CoursePages.Language(request, platform.Value.DefaultLanguage));
 
     private async Task<(PreviewedMail? Preview, IResult? Problem)> PreviewAsync(long courseId, long learnerId, string signal, HttpRequest request, CancellationToken cancellationToken)
     {

@@ -54,13 +54,24 @@ public sealed class RequestGuard(RequestGuardOptions options, RouteRules rules, 
         }
     }
 
-    /// <summary>A refusal of a page a browser navigated to, as a page a person can read rather than JSON.</summary>
-    private static IResult? Readable(HttpRequest request, IResult refusal) =>
-        refusal is ProblemHttpResult problem && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-        && request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
-            ? LearnerPage.Render(problem.StatusCode, "en", "CourseNotification", problem.ProblemDetails.Title ?? "Refused",
-                [problem.ProblemDetails.Detail ?? "", "Teachers: open this page from the course in Moodle (the CourseNotification block)."])
-            : null;
+    /// <summary>
+    /// A refusal of a page a browser navigated to, as a page a person can read rather than JSON, in their
+    /// language: a course's page reached without a session says where it opens from.
+    /// </summary>
+    private IResult? Readable(HttpRequest request, IResult refusal)
+    {
+        if (refusal is not ProblemHttpResult problem || !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            || !request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        var t = CoursePageTexts.For(CoursePages.Language(request, options.DefaultLanguage));
+        var noKeyGiven = request.Query["code"].Count == 0 && request.Headers["x-functions-key"].Count == 0;
+        string[] said = problem.StatusCode == 401 && noKeyGiven && rules.Find(request.Method, request.Path)?.CoursePermission is not null
+            ? [t.OpenFromMoodle]
+            : [problem.ProblemDetails.Detail ?? "", t.TeachersHint];
+        return LearnerPage.Render(problem.StatusCode, t.Lang, options.SiteName, t.Refused, said);
+    }
 
     /// <summary>The refusal, as problem+json, or null when the request may go on.</summary>
     public IResult? Check(HttpContext context)
@@ -203,4 +214,10 @@ public sealed record RequestGuardOptions
 
     /// <summary>App Service sign-in is on: its <c>X-MS-CLIENT-PRINCIPAL-*</c> headers come from the platform alone.</summary>
     public bool TrustAppServiceSignIn { get; init; }
+
+    /// <summary>The language of a refusal page when neither the request nor the browser names one (<c>Platform__DefaultLanguage</c>).</summary>
+    public string DefaultLanguage { get; init; } = "fr";
+
+    /// <summary>The site named on a refusal page (<c>Platform__SiteName</c>).</summary>
+    public string SiteName { get; init; } = "CourseNotification";
 }

@@ -1,8 +1,10 @@
 using System.Globalization;
 using CourseNotification.Dispatch;
+using CourseNotification.Settings;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 
 namespace CourseNotification.Http;
@@ -12,7 +14,7 @@ namespace CourseNotification.Http;
 /// asks to confirm, <c>POST</c> the same re-arms that one sent mail in the ledger (docs/signals.md, "Send
 /// again"), recording who asked and when; the next scan sends it, once.
 /// </summary>
-public sealed class ResendEndpoints(SendContextReader contexts, LedgerStore ledger, TimeProvider clock, ILogger<ResendEndpoints> logger)
+public sealed class ResendEndpoints(SendContextReader contexts, LedgerStore ledger, IOptions<PlatformOptions> platform, TimeProvider clock, ILogger<ResendEndpoints> logger)
 {
     public async Task<IResult> GetAsync(long courseId, long learnerId, string signal, HttpRequest request, CancellationToken cancellationToken)
     {
@@ -22,16 +24,19 @@ public sealed class ResendEndpoints(SendContextReader contexts, LedgerStore ledg
             return refusal!;
         }
         var e = LearnerPage.Encoder;
-        var key = Key(request);
+        var t = Texts(request);
+        var carried = CoursePages.Carried(request);
         var name = $"{sent.Context.Learner?.FirstName} {sent.Context.Learner?.LastName}".Trim();
+        var went = string.Format(CultureInfo.InvariantCulture, t.ResendWent, t.SignalName(signal), name.Length > 0 ? name : $"#{learnerId}",
+            sent.Decision.At?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
         var body = $"""
-            <p>The <strong>{e.Encode(signal)}</strong> mail went to <strong>{e.Encode(name.Length > 0 ? name : $"learner {learnerId}")}</strong> on {sent.Decision.At?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.</p>
-            <p>Send it again? It goes out once, at the next scan (at the learner's send hour, outside quiet hours), with the course's texts as they are then. The request is recorded with who made it.</p>
-            <form method="post" action="/courses/{courseId}/learners/{learnerId}/mails/{Uri.EscapeDataString(signal)}/resend{e.Encode(key)}">
+            <p>{e.Encode(went)}</p>
+            <p>{e.Encode(t.ResendExplain)}</p>
+            <form method="post" action="/courses/{courseId}/learners/{learnerId}/mails/{Uri.EscapeDataString(signal)}/resend{e.Encode(carried)}">
             <input type="hidden" name="anchor" value="{sent.Decision.Anchor:yyyy-MM-dd}"><input type="hidden" name="repeat" value="{sent.Decision.Repeat}">
-            <button type="submit">Yes, send it again</button> <a href="/courses/{courseId}/status{e.Encode(key)}">No, back to the course status</a></form>
+            <button type="submit">{e.Encode(t.ResendYes)}</button> <a href="/courses/{courseId}/status{e.Encode(carried)}">{e.Encode(t.ResendNo)}</a></form>
             """;
-        return LearnerPage.Page(200, "en", "Course status", "Send this mail again?", body);
+        return LearnerPage.Page(200, t.Lang, sent.Context.Course.FullName, t.ResendQuestion, body);
     }
 
     public async Task<IResult> PostAsync(long courseId, long learnerId, string signal, HttpRequest request, CancellationToken cancellationToken)
@@ -47,18 +52,20 @@ public sealed class ResendEndpoints(SendContextReader contexts, LedgerStore ledg
         }
         var now = clock.GetUtcNow();
         var outcome = await ledger.RearmAsync(sent.Decision.Key!, sent.Context.History, request.HttpContext.DisplayName(), now, cancellationToken);
-        var back = $"/courses/{courseId}/status{Key(request)}";
+        var t = Texts(request);
+        var e = LearnerPage.Encoder;
+        var back = $"<p><a href=\"/courses/{courseId}/status{e.Encode(CoursePages.Carried(request))}\">{e.Encode(t.BackToStatus)}</a></p>";
         if (outcome == RearmOutcome.AlreadyAsked)
         {
-            return LearnerPage.Render(409, "en", "Course status", "Already asked", [$"This {signal} mail was already asked to go out again and has not gone yet: nothing more was recorded. Back to the course status: {back}"]);
+            return LearnerPage.Page(409, t.Lang, sent.Context.Course.FullName, t.AlreadyAsked,
+                $"<p>{e.Encode(string.Format(CultureInfo.InvariantCulture, t.AlreadyAskedText, t.SignalName(signal)))}</p>{back}");
         }
         logger.LogInformation("{Signal} for learner {LearnerId} in course {CourseId} asked to be sent again", signal, learnerId, courseId);
-        return LearnerPage.Render(200, "en", "Course status", "Asked to send again",
-            [$"The {signal} mail will go out again at the next scan. Recorded: asked by {request.HttpContext.DisplayName()} on {now.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.", $"Back to the course status: {back}"]);
+        var asked = string.Format(CultureInfo.InvariantCulture, t.AskedText, t.SignalName(signal), request.HttpContext.DisplayName(), now.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
+        return LearnerPage.Page(200, t.Lang, sent.Context.Course.FullName, t.Asked, $"<p>{e.Encode(asked)}</p>{back}");
     }
 
-    private static string Key(HttpRequest request) =>
-        request.Query["code"] is { Count: > 0 } code ? $"?code={Uri.EscapeDataString(code[0]!)}" : "";
+    private CoursePageTexts Texts(HttpRequest request) => CoursePageTexts.For(CoursePages.Language(request, platform.Value.DefaultLanguage));
 
     /// <summary>The learner's decision for the signal now, which must say "sent" for the send the page showed (anchor, repeat).</summary>
     private async Task<((SendContext Context, Decision Decision)? Found, IResult? Refusal)> FindAsync(

@@ -16,7 +16,8 @@ namespace CourseNotification.Http;
 /// The settings editor of a course, <c>/courses/{id}/settings</c>: GET shows it, POST previews (button
 /// "Preview") or saves (button "Save": checked whole with the API's own rules, nothing saved unless all
 /// is right, every problem shown next to its field with the input kept; a save records who made it and
-/// when). <c>POST /courses/{id}/settings/preview</c> answers the preview as JSON for the page's script
+/// when, and only over the settings the page was opened with: a save that came in between is shown, not
+/// overwritten). <c>POST /courses/{id}/settings/preview</c> answers the preview as JSON for the page's script
 /// (<c>GET /assets/settings-editor.js</c>), which makes the preview follow typing; the page works without it.
 /// </summary>
 public sealed class SettingsEditorEndpoints(
@@ -37,8 +38,8 @@ public sealed class SettingsEditorEndpoints(
 
     private const long MaxFormBytes = 1024 * 1024;
 
-    /// <summary>Learners offered for the preview (the first by name; any other by its id in the URL).</summary>
-    private const int LearnersOffered = 200;
+    /// <summary>Learners offered for the preview, by name (any other by its id in the URL, <c>?learner=</c>).</summary>
+    private const int LearnersOffered = 2000;
 
     public async Task<IResult> GetAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
     {
@@ -46,42 +47,52 @@ public sealed class SettingsEditorEndpoints(
         {
             return Problems.Field(404, "id", $"Course {courseId} is not known here.");
         }
-        var own = await store.GetAsync(courseId, cancellationToken) ?? new CourseSettings();
+        var (stored, version) = await store.GetVersionedAsync(courseId, cancellationToken);
+        var own = stored ?? new CourseSettings();
         var texts = TextsSignal(request.Query["texts"].ToString());
+        var lang = CoursePages.Language(request, platform.Value.DefaultLanguage);
         var values = ValuesOf(own, texts);
+        values["version"] = version;
         values["previewLearner"] = request.Query["learner"].ToString() is { Length: > 0 } learner ? learner : "sample";
-        values["previewLang"] = EditorTexts.Pick(request, platform.Value.DefaultLanguage);
-        var page = await PageAsync(course, own, texts, values, [], request, cancellationToken);
+        values["previewLang"] = lang;
+        var page = await PageAsync(course, own, texts, values, [], lang, request, cancellationToken);
         page.Saved = request.Query["saved"] == "1";
-        page.Preview = await PreviewAsync(course, own, texts, values, cancellationToken);
+        page.Preview = await PreviewAsync(course, own, texts, values, lang, cancellationToken);
         return Render(200, page);
     }
 
     public async Task<IResult> PostAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
     {
         var (posted, refusal) = await ReadPostedAsync(courseId, request, cancellationToken);
-        if (posted is not var (course, own, texts, values, draft, problems, save))
+        if (posted is not var (course, own, version, texts, lang, values, draft, problems, save))
         {
             return refusal!;
         }
+        var t = EditorTexts.For(lang);
         if (save && problems.Count == 0)
         {
             var change = new SettingsChange(request.HttpContext.DisplayName(), clock.GetUtcNow(), SettingsDiff.Fields(own, draft));
-            if (!await store.SaveAsync(courseId, draft, cancellationToken, change))
+            // The version the page was opened with (a client without it saves over what it just read).
+            switch (await store.SaveOverAsync(courseId, draft, values.GetValueOrDefault("version") ?? version, change, cancellationToken))
             {
-                problems.Add(new FieldProblem("", $"These settings are too large to store (at most {LongText.MaxChars} characters once saved as JSON): shorten the texts."));
-            }
-            else
-            {
-                settingsProvider.Forget(courseId);
-                logger.LogInformation("Settings of course {CourseId} changed in the editor ({Fields} fields)", courseId, change.Fields.Count);
-                var query = Carried(request, ("texts", texts), ("saved", "1"), ("learner", values.GetValueOrDefault("previewLearner") ?? ""));
-                return Results.Redirect($"/courses/{courseId}/settings{query}", permanent: false, preserveMethod: false);
+                case SettingsSaved.Saved:
+                    settingsProvider.Forget(courseId);
+                    logger.LogInformation("Settings of course {CourseId} changed in the editor ({Fields} fields)", courseId, change.Fields.Count);
+                    var query = CoursePages.Carried(request, ("texts", texts), ("saved", "1"), ("learner", values.GetValueOrDefault("previewLearner") ?? ""));
+                    return Results.Redirect($"/courses/{courseId}/settings{query}", permanent: false, preserveMethod: false);
+                case SettingsSaved.TooLarge:
+                    problems.Add(new FieldProblem("", string.Format(CultureInfo.InvariantCulture, t.TooLarge, LongText.MaxChars)));
+                    break;
+                case SettingsSaved.ChangedMeanwhile:
+                    // Said with who and what; the page now carries the version that is stored, so saving again replaces it knowingly.
+                    problems.Add(new FieldProblem("", await ChangedMeanwhileAsync(courseId, t, cancellationToken)));
+                    values["version"] = (await store.GetVersionedAsync(courseId, cancellationToken)).Version;
+                    break;
             }
         }
-        var page = await PageAsync(course, own, texts, values, problems, request, cancellationToken);
+        var page = await PageAsync(course, own, texts, values, problems, lang, request, cancellationToken);
         page.Attempted = save;
-        page.Preview = await PreviewAsync(course, draft, texts, values, cancellationToken);
+        page.Preview = await PreviewAsync(course, draft, texts, values, lang, cancellationToken);
         return Render(save ? 422 : 200, page);
     }
 
@@ -89,12 +100,11 @@ public sealed class SettingsEditorEndpoints(
     public async Task<IResult> PostPreviewAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
     {
         var (posted, refusal) = await ReadPostedAsync(courseId, request, cancellationToken);
-        if (posted is not var (course, _, texts, values, draft, problems, _))
+        if (posted is not var (course, _, _, texts, lang, values, draft, problems, _))
         {
             return refusal!;
         }
-        var preview = await PreviewAsync(course, draft, texts, values, cancellationToken);
-        var lang = EditorTexts.Pick(request, platform.Value.DefaultLanguage);
+        var preview = await PreviewAsync(course, draft, texts, values, lang, cancellationToken);
         return Results.Ok(new
         {
             problems = problems.Select(p => new { field = p.Id, message = p.Message }),
@@ -115,10 +125,12 @@ public sealed class SettingsEditorEndpoints(
         return Results.Text(reader.ReadToEnd(), "text/javascript; charset=utf-8");
     }
 
-    /// <summary>The signals whose texts the editor changes (campaigns' texts go through the API).</summary>
-    /// <summary>The editor's form as posted: the course, its own settings, the draft the form makes of them and every problem (the save's checks included).</summary>
+    /// <summary>
+    /// The editor's form as posted: the course, its own settings as stored now and their version, the
+    /// interface language, the draft the form makes of them and every problem (the save's checks included).
+    /// </summary>
     private sealed record PostedForm(
-        Course Course, CourseSettings Own, string Texts, Dictionary<string, string> Values, CourseSettings Draft, List<FieldProblem> Problems, bool Save);
+        Course Course, CourseSettings Own, string Version, string Texts, string Lang, Dictionary<string, string> Values, CourseSettings Draft, List<FieldProblem> Problems, bool Save);
 
     /// <summary>Reads the posted form of a known course into a checked draft, or the refusal (404 course, 400 body).</summary>
     private async Task<(PostedForm? Posted, IResult? Refusal)> ReadPostedAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
@@ -131,14 +143,17 @@ public sealed class SettingsEditorEndpoints(
         {
             return (null, Problems.Field(400, "body", $"The body must be the editor's form, at most {MaxFormBytes} bytes."));
         }
-        var own = await store.GetAsync(courseId, cancellationToken) ?? new CourseSettings();
+        var (stored, version) = await store.GetVersionedAsync(courseId, cancellationToken);
+        var own = stored ?? new CourseSettings();
         var texts = TextsSignal(form["texts"].ToString());
+        var lang = CoursePages.Language(request, platform.Value.DefaultLanguage);
         var values = form.ToDictionary(f => f.Key, f => f.Value.ToString().Replace("\r\n", "\n", StringComparison.Ordinal), StringComparer.Ordinal);
-        var (draft, problems) = DraftOf(own, texts, values);
-        problems.AddRange(await ValidationAsync(draft, texts, cancellationToken));
-        return (new PostedForm(course, own, texts, values, draft, problems, form["action"] == "save"), null);
+        var (draft, problems) = DraftOf(own, texts, values, EditorTexts.For(lang));
+        problems.AddRange(await ValidationAsync(draft, texts, ProblemWords.For(lang), cancellationToken));
+        return (new PostedForm(course, own, version, texts, lang, values, draft, problems, form["action"] == "save"), null);
     }
 
+    /// <summary>The signal whose texts the editor shows (the welcome unless another is named; campaigns' texts go through the API).</summary>
     private static string TextsSignal(string given) => SignalKeys.IndexOf(given) >= 0 ? given : SignalKeys.Welcome;
 
     /// <summary>The form's values from stored settings: a text not replaced shows the default, which saving leaves as the default.</summary>
@@ -181,7 +196,7 @@ public sealed class SettingsEditorEndpoints(
     internal static string PartName(string lang, MailPart part) => $"{lang}.{part.ToString().ToLowerInvariant()}";
 
     /// <summary>The settings the form describes: the stored ones with the form's values; what cannot be read is a problem of its field.</summary>
-    private static (CourseSettings Draft, List<FieldProblem> Problems) DraftOf(CourseSettings own, string texts, Dictionary<string, string> values)
+    private static (CourseSettings Draft, List<FieldProblem> Problems) DraftOf(CourseSettings own, string texts, Dictionary<string, string> values, EditorTexts t)
     {
         var problems = new List<FieldProblem>();
         bool? Tri(string name) => values.GetValueOrDefault(name) switch { "true" => true, "false" => false, _ => null };
@@ -196,7 +211,7 @@ public sealed class SettingsEditorEndpoints(
             {
                 return number;
             }
-            problems.Add(new FieldProblem(name, $"'{text}' is not a whole number of days."));
+            problems.Add(new FieldProblem(name, string.Format(CultureInfo.InvariantCulture, t.NotWholeNumber, text)));
             return null;
         }
 
@@ -239,8 +254,8 @@ public sealed class SettingsEditorEndpoints(
         return (draft, problems);
     }
 
-    /// <summary>The API's own checks (<c>PUT /api/courses/{id}/settings</c>), each problem placed on the editor's field.</summary>
-    private async Task<IEnumerable<FieldProblem>> ValidationAsync(CourseSettings draft, string texts, CancellationToken cancellationToken)
+    /// <summary>The API's own checks (<c>PUT /api/courses/{id}/settings</c>), in the editor's language, each problem placed on the editor's field.</summary>
+    private async Task<IEnumerable<FieldProblem>> ValidationAsync(CourseSettings draft, string texts, ProblemWords words, CancellationToken cancellationToken)
     {
         var questionnaires = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in (draft.Campaigns ?? []).Select(c => c?.Questionnaire).OfType<string>().Distinct())
@@ -250,7 +265,7 @@ public sealed class SettingsEditorEndpoints(
                 questionnaires.Add(id);
             }
         }
-        return AdminEndpoints.ProblemsOf(draft, questionnaires.Contains).Select(p => Place(p.Field, p.Message, texts)).ToList();
+        return AdminEndpoints.ProblemsOf(draft, questionnaires.Contains, words).Select(p => Place(p.Field, p.Message, texts)).ToList();
     }
 
     private static FieldProblem Place(string field, string message, string texts)
@@ -276,13 +291,13 @@ public sealed class SettingsEditorEndpoints(
     }
 
     private async Task<(DraftMail? Mail, IReadOnlyList<string> Problems)> PreviewAsync(
-        Course course, CourseSettings settings, string texts, Dictionary<string, string> values, CancellationToken cancellationToken)
+        Course course, CourseSettings settings, string texts, Dictionary<string, string> values, string lang, CancellationToken cancellationToken)
     {
         long? learner = long.TryParse(values.GetValueOrDefault("previewLearner"), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
-        var lang = Languages.Supported.Contains(values.GetValueOrDefault("previewLang") ?? "") ? values["previewLang"] : platform.Value.DefaultLanguage;
+        var sampleLang = Languages.Supported.Contains(values.GetValueOrDefault("previewLang") ?? "") ? values["previewLang"] : platform.Value.DefaultLanguage;
         try
         {
-            return await drafts.PreviewAsync(course, settings, texts, learner, lang, clock.GetUtcNow(), cancellationToken);
+            return await drafts.PreviewAsync(course, settings, texts, learner, sampleLang, clock.GetUtcNow(), ProblemWords.For(lang), cancellationToken);
         }
         catch (HandlebarsDotNet.HandlebarsException e)
         {
@@ -292,16 +307,13 @@ public sealed class SettingsEditorEndpoints(
     }
 
     private async Task<SettingsEditorPage> PageAsync(
-        Course course, CourseSettings own, string texts, Dictionary<string, string> values, List<FieldProblem> problems, HttpRequest request, CancellationToken cancellationToken)
+        Course course, CourseSettings own, string texts, Dictionary<string, string> values, List<FieldProblem> problems, string lang, HttpRequest request, CancellationToken cancellationToken)
     {
-        var learners = new List<(long Id, string Name)>();
-        await foreach (var page in snapshots.ListPagesAsync(course.Id, LearnersOffered, cancellationToken))
-        {
-            learners.AddRange(page.Select(s => (s.LearnerId, s.Profile is { } p && p.FirstName.Length + p.LastName.Length > 0 ? $"{p.LastName} {p.FirstName}".Trim() : $"#{s.LearnerId}")));
-            break;
-        }
-        learners.Sort((a, b) => NameOrder.Compare(a.Name, b.Name));
-        var lang = EditorTexts.Pick(request, platform.Value.DefaultLanguage);
+        var learners = (await snapshots.PeopleAsync(course.Id, cancellationToken))
+            .Select(p => (Id: p.LearnerId, Name: p.FirstName.Length + p.LastName.Length > 0 ? $"{p.LastName} {p.FirstName}".Trim() : $"#{p.LearnerId}"))
+            .OrderBy(p => p.Name, NameOrder)
+            .Take(LearnersOffered)
+            .ToList();
         return new SettingsEditorPage
         {
             Course = course,
@@ -315,26 +327,24 @@ public sealed class SettingsEditorEndpoints(
             Lang = lang,
             T = EditorTexts.For(lang),
             SiteName = platform.Value.SiteName,
-            Query = Carried(request),
-            ExtraQuery = Carried(request, ("texts", texts)),
+            Query = CoursePages.Carried(request),
         };
+    }
+
+    /// <summary>What the editor says when another save came after the page was opened: who, when, which fields.</summary>
+    private async Task<string> ChangedMeanwhileAsync(long courseId, EditorTexts t, CancellationToken cancellationToken)
+    {
+        var changes = await store.GetChangesAsync(courseId, cancellationToken);
+        var latest = changes.Count > 0 ? changes[0] : null;
+        return string.Format(CultureInfo.InvariantCulture, t.ChangedMeanwhile, latest?.By ?? "?",
+            latest?.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "?",
+            latest is null || latest.Fields.Count == 0 ? t.NothingChanged : string.Join(", ", latest.Fields));
     }
 
     private static readonly StringComparer NameOrder = StringComparer.Create(CultureInfo.InvariantCulture, CompareOptions.IgnoreCase | CompareOptions.IgnoreNonSpace);
 
-    private static readonly string[] CarriedNames = ["code", "lang"];
-
     private static IResult Render(int status, SettingsEditorPage page) =>
         SecurityHeaders.WithPolicy(Results.Content(page.Html(), "text/html; charset=utf-8", statusCode: status), EditorPolicy);
-
-    /// <summary>The query the page's links and forms carry on: the function key and the interface language, then the given pairs.</summary>
-    internal static string Carried(HttpRequest request, params (string Name, string Value)[] more)
-    {
-        var pairs = CarriedNames.Where(n => request.Query[n].ToString().Length > 0).Select(n => (n, request.Query[n].ToString()))
-            .Concat(more.Where(m => m.Value.Length > 0))
-            .Select(p => $"{Uri.EscapeDataString(p.Item1)}={Uri.EscapeDataString(p.Item2)}").ToList();
-        return pairs.Count == 0 ? "" : "?" + string.Join('&', pairs);
-    }
 }
 
 /// <summary>A problem of the editor's form: the field's name (empty: the whole form) and what is wrong.</summary>

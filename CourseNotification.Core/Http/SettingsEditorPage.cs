@@ -29,7 +29,6 @@ internal sealed class SettingsEditorPage
     public required string SiteName { get; init; }
     /// <summary>The query links and forms carry (function key, interface language), with its "?", or empty.</summary>
     public required string Query { get; init; }
-    public required string ExtraQuery { get; init; }
     public bool Saved { get; set; }
     public bool Attempted { get; set; }
     public (DraftMail? Mail, IReadOnlyList<string> Problems) Preview { get; set; }
@@ -74,7 +73,7 @@ internal sealed class SettingsEditorPage
             <title>{E(t.Title)} – {E(Course.FullName)}</title><style>{Style}</style></head><body><main>
             <p class="site">{E(SiteName)}</p>
             <h1>{E(t.Title)} <span class="course">{E(Course.FullName)}</span></h1>
-            <nav aria-label="{E(t.Links)}"><a href="/courses/{Course.Id}/status{E(Query)}">{E(t.BackToStatus)}</a> · <a href="/courses/{Course.Id}/settings{E(SwitchLanguage())}" lang="{(Lang == "fr" ? "en" : "fr")}">{E(t.OtherLanguage)}</a></nav>
+            <nav aria-label="{E(t.Links)}"><a href="/courses/{Course.Id}/status{E(Query)}">{E(t.Pages.BackToStatus)}</a> · <a href="/courses/{Course.Id}/settings{E(SwitchLanguage())}" lang="{(Lang == "fr" ? "en" : "fr")}">{E(t.OtherLanguage)}</a></nav>
             """);
         if (Saved)
         {
@@ -86,7 +85,7 @@ internal sealed class SettingsEditorPage
             foreach (var problem in Problems)
             {
                 html.Append(problem.Id.Length > 0
-                    ? $"<li><a href=\"#{IdOf(problem.Id)}\">{E(t.Label(problem.Id))}</a>{t.Colon}{E(problem.Message)}</li>"
+                    ? $"<li><a href=\"#{IdOf(problem.Id)}\">{E(t.Label(problem.Id))}</a>{t.Pages.Colon}{E(problem.Message)}</li>"
                     : $"<li>{E(problem.Message)}</li>");
             }
             html.Append("</ul></div>");
@@ -95,9 +94,9 @@ internal sealed class SettingsEditorPage
         var preview = $"/courses/{Course.Id}/settings/preview{Query}";
         html.Append(CultureInfo.InvariantCulture, $"""
             <form method="post" action="{E(action)}" id="settings-form" data-preview="{E(preview)}" data-insert-label="{E(t.Insert)}" novalidate>
-            <input type="hidden" name="texts" value="{E(Texts)}">
+            <input type="hidden" name="texts" value="{E(Texts)}"><input type="hidden" name="version" value="{E(Value("version"))}">
             <fieldset><legend>{E(t.General)}</legend>
-            <p>{E(t.PlatformSwitch)}{t.Colon}<strong>{E(Platform.PlatformEnabled ? t.On : t.Off)}</strong> <span class="hint">({E(t.PlatformSwitchHint)})</span></p>
+            <p>{E(t.PlatformSwitch)}{t.Pages.Colon}<strong>{E(Platform.PlatformEnabled ? t.On : t.Off)}</strong> <span class="hint">({E(t.PlatformSwitchHint)})</span></p>
             <p class="check"><input type="checkbox" id="f-enabled" name="enabled"{(Values.ContainsKey("enabled") ? " checked" : "")}> <label for="f-enabled">{E(t.CourseSwitch)}</label></p>
             {Select("courseEndClosesAccess", t.Label("courseEndClosesAccess"), Platform.CourseEndClosesAccess)}
             </fieldset>
@@ -176,7 +175,7 @@ internal sealed class SettingsEditorPage
             html.Append("<ul class=\"changes\">");
             foreach (var change in Changes)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(change.By)}</strong>, {E(change.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC{t.Colon}{E(change.Fields.Count == 0 ? t.NothingChanged : string.Join(", ", change.Fields))}</li>");
+                html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(change.By)}</strong>, {E(change.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC{t.Pages.Colon}{E(change.Fields.Count == 0 ? t.NothingChanged : string.Join(", ", change.Fields))}</li>");
             }
             html.Append("</ul>");
         }
@@ -190,21 +189,21 @@ internal sealed class SettingsEditorPage
         if (Preview.Mail is not { } mail)
         {
             return $"<p class=\"error\" id=\"preview-problems\">{E(t.NoPreview)} {E(string.Join(" ", Preview.Problems))}</p>"
-                + "<h3>" + E(t.Subject) + "</h3><p id=\"preview-subject\"></p><iframe id=\"preview-html\" title=\"" + E(t.HtmlPart) + "\" sandbox=\"\" srcdoc=\"\"></iframe><h3>" + E(t.TextPart) + "</h3><pre id=\"preview-text\"></pre>";
+                + "<h3>" + E(t.Pages.Subject) + "</h3><p id=\"preview-subject\"></p><iframe id=\"preview-html\" title=\"" + E(t.Pages.HtmlPart) + "\" sandbox=\"\" srcdoc=\"\"></iframe><h3>" + E(t.Pages.TextPart) + "</h3><pre id=\"preview-text\"></pre>";
         }
         return $"""
             <p class="error" id="preview-problems"></p>
             <p id="preview-about">{E(About(mail, Texts, t))}</p>
-            <h3>{E(t.Subject)}</h3><p id="preview-subject">{E(mail.Mail.Subject)}</p>
-            <iframe id="preview-html" title="{E(t.HtmlPart)}" sandbox="" srcdoc="{E(mail.Mail.Html)}"></iframe>
-            <h3>{E(t.TextPart)}</h3><pre id="preview-text">{E(mail.Mail.Text)}</pre>
+            <h3>{E(t.Pages.Subject)}</h3><p id="preview-subject">{E(mail.Mail.Subject)}</p>
+            <iframe id="preview-html" title="{E(t.Pages.HtmlPart)}" sandbox="" srcdoc="{E(mail.Mail.Html)}"></iframe>
+            <h3>{E(t.Pages.TextPart)}</h3><pre id="preview-text">{E(mail.Mail.Text)}</pre>
             """;
     }
 
     /// <summary>"Mail of Camille Martin (sample learner), in French, as it would go out now; the engine says: due."</summary>
     internal static string About(DraftMail mail, string signal, EditorTexts t) =>
         string.Format(CultureInfo.InvariantCulture, t.About, t.SignalName(signal), mail.LearnerName + (mail.Sample ? $" ({t.SampleLearnerShort})" : ""), t.LanguageName(mail.Mail.Language))
-        + (mail.Decision is { } d ? " " + string.Format(CultureInfo.InvariantCulture, t.Decision, DecisionStates.Name(d.State), d.Reason ?? "") : "");
+        + (mail.Decision is { } d ? " " + string.Format(CultureInfo.InvariantCulture, t.Decision, t.Pages.StateName(d.State), t.Pages.Reason(d.Reason)) : "");
 
     private string Select(string name, string label, bool platformValue)
     {
@@ -276,112 +275,4 @@ internal sealed class SettingsEditorPage
         .changes{padding-left:20px}
         @media (min-width:760px){fieldset.signal{display:flex;flex-wrap:wrap;gap:0 16px;align-items:flex-end}fieldset.signal legend{float:left;width:100%}}
         """;
-}
-
-/// <summary>The editor's words in French and English.</summary>
-internal sealed record EditorTexts
-{
-    public required string Title, Links, BackToStatus, OtherLanguage, Saved, NotSaved, ProblemsFound, General, PlatformSwitch, PlatformSwitchHint,
-        CourseSwitch, On, Off, Default, Signals, SignalsHint, Switch, DaysHint, EditTexts, TextsOf, TextsHint, PlaceholdersTitle, OldPlaceholders,
-        Insert, Preview, PreviewLearner, SampleLearner, SampleLearnerShort, PreviewLanguage, PreviewLanguageHint, PreviewButton, Save, Changes,
-        NoChanges, NothingChanged, NoPreview, Subject, HtmlPart, TextPart, About, Decision, Colon;
-    public required IReadOnlyDictionary<string, string> Labels { get; init; }
-    public required IReadOnlyDictionary<string, string> SignalNames { get; init; }
-    public required IReadOnlyDictionary<string, string> Languages { get; init; }
-    public required IReadOnlyDictionary<MailPart, string> Parts { get; init; }
-
-    public string Label(string field) =>
-        Labels.TryGetValue(field, out var label) ? label
-        : field.StartsWith("signal.", StringComparison.Ordinal) ? SignalName(field["signal.".Length..])
-        : field.Split('.') is [var lang, var part] && Enum.TryParse<MailPart>(part, ignoreCase: true, out var p) ? $"{PartName(p)} ({lang})"
-        : field;
-
-    public string SignalName(string signal) => SignalNames.GetValueOrDefault(signal) ?? signal;
-    public string LanguageName(string lang) => Languages.GetValueOrDefault(lang) ?? lang;
-    public string PartName(MailPart part) => Parts[part];
-
-    /// <summary>The interface language: <c>?lang=</c>, else the Moodle language of a teacher who came from Moodle, else the browser's (Accept-Language), else the platform's.</summary>
-    public static string Pick(HttpRequest request, string platformDefault)
-    {
-        if (request.Query["lang"].ToString() is "fr" or "en")
-        {
-            return request.Query["lang"].ToString();
-        }
-        // A teacher who came from Moodle gets the interface in their Moodle language.
-        if (request.HttpContext.CourseSession()?.Language is { Length: > 0 } moodle && Templates.Languages.Pick(moodle, "") is { Length: > 0 } fromMoodle)
-        {
-            return fromMoodle;
-        }
-        var accepted = request.GetTypedHeaders().AcceptLanguage
-            .OrderByDescending(l => l.Quality ?? 1)
-            .Select(l => Templates.Languages.Pick(l.Value.Value, ""))
-            .FirstOrDefault(l => l.Length > 0);
-        return accepted ?? (platformDefault == "en" ? "en" : "fr");
-    }
-
-    public static EditorTexts For(string lang) => lang == "en" ? English : French;
-
-    private static readonly EditorTexts English = new()
-    {
-        Title = "Notification settings", Links = "Links", BackToStatus = "Back to the course status", OtherLanguage = "Français",
-        Saved = "Saved. The next mails use these settings.", NotSaved = "Not saved: {0} problem(s) to correct", ProblemsFound = "{0} problem(s) to correct before saving",
-        General = "Course", PlatformSwitch = "Platform switch", PlatformSwitchHint = "set by the site's administrator, read only here",
-        CourseSwitch = "Send this course's mails", On = "On", Off = "Off", Default = "Default ({0})",
-        Signals = "Signals", SignalsHint = "Each signal follows the platform's setting unless it is set here. A number left empty takes the default shown.",
-        Switch = "Switch", DaysHint = "Default: {0}", EditTexts = "Edit its texts",
-        TextsOf = "Texts of “{0}”", TextsHint = "Handlebars texts. A part left as the default, or emptied, keeps the default text. Texts are checked when you save; nothing is saved while one is wrong.",
-        PlaceholdersTitle = "Placeholders (type them, or with script click one to insert it where the cursor is):",
-        OldPlaceholders = "The old block's placeholders are accepted too:", Insert = "Insert",
-        Preview = "Preview", PreviewLearner = "Learner", SampleLearner = "A sample learner", SampleLearnerShort = "sample learner",
-        PreviewLanguage = "Language of the sample learner", PreviewLanguageHint = "A learner of the course gets their own language.",
-        PreviewButton = "Preview", Save = "Save", Changes = "Changes", NoChanges = "No change recorded yet.", NothingChanged = "nothing changed",
-        NoPreview = "No preview:", Subject = "Subject", HtmlPart = "HTML part of the mail", TextPart = "Text part",
-        Colon = ": ", About = "“{0}” mail of {1}, in {2}, as it would go out now.", Decision = "For this learner the engine says: {0} ({1}).",
-        Labels = new Dictionary<string, string>
-        {
-            ["enabled"] = "Send this course's mails", ["courseEndClosesAccess"] = "The course end closes access", ["welcomeEvenIfAccessed"] = "Welcome even a learner who already came",
-            ["firstCallDays"] = "Days after the start", ["secondCallDays"] = "Days after the start (second call)", ["inactivityDays"] = "Idle days before the first alert",
-            ["inactivityRepeatDays"] = "Days between alerts", ["inactivityMaxRepeats"] = "Alerts per spell at most",
-        },
-        SignalNames = new Dictionary<string, string>
-        {
-            ["welcome"] = "Welcome", ["firstcall"] = "First call (never came)", ["secondcall"] = "Second call (never came)", ["end15"] = "Access ends in 15 days",
-            ["end7"] = "Access ends in 7 days", ["end5"] = "Access ends in 5 days", ["end3"] = "Access ends in 3 days", ["end1"] = "Last day of access",
-            ["closed"] = "Access closed", ["completed"] = "Course completed", ["inactive"] = "Inactivity",
-        },
-        Languages = new Dictionary<string, string> { ["fr"] = "French", ["en"] = "English" },
-        Parts = new Dictionary<MailPart, string> { [MailPart.Subject] = "Subject", [MailPart.Html] = "HTML body", [MailPart.Text] = "Text body" },
-    };
-
-    private static readonly EditorTexts French = new()
-    {
-        Title = "Réglages des notifications", Links = "Liens", BackToStatus = "Retour à l’état du cours", OtherLanguage = "English",
-        Saved = "Enregistré. Les prochains envois suivent ces réglages.", NotSaved = "Rien n’est enregistré\u00A0: {0} problème(s) à corriger", ProblemsFound = "{0} problème(s) à corriger avant d’enregistrer",
-        General = "Cours", PlatformSwitch = "Interrupteur de la plateforme", PlatformSwitchHint = "réglé par l’administrateur du site, en lecture seule ici",
-        CourseSwitch = "Envoyer les messages de ce cours", On = "Activé", Off = "Désactivé", Default = "Par défaut ({0})",
-        Signals = "Signaux", SignalsHint = "Chaque signal suit le réglage de la plateforme sauf s’il est réglé ici. Un nombre laissé vide prend la valeur par défaut indiquée.",
-        Switch = "Interrupteur", DaysHint = "Par défaut\u00A0: {0}", EditTexts = "Modifier ses textes",
-        TextsOf = "Textes de «\u00A0{0}\u00A0»", TextsHint = "Textes Handlebars. Une partie laissée telle quelle, ou vidée, garde le texte par défaut. Les textes sont vérifiés à l’enregistrement\u00A0; rien n’est enregistré tant que l’un d’eux est faux.",
-        PlaceholdersTitle = "Champs de fusion (à taper, ou avec le script, cliquer pour l’insérer à l’endroit du curseur)\u00A0:",
-        OldPlaceholders = "Ceux de l’ancien bloc sont acceptés aussi\u00A0:", Insert = "Insérer",
-        Preview = "Aperçu", PreviewLearner = "Stagiaire", SampleLearner = "Un stagiaire fictif", SampleLearnerShort = "stagiaire fictif",
-        PreviewLanguage = "Langue du stagiaire fictif", PreviewLanguageHint = "Un stagiaire du cours reçoit sa propre langue.",
-        PreviewButton = "Aperçu", Save = "Enregistrer", Changes = "Modifications", NoChanges = "Aucune modification enregistrée pour l’instant.", NothingChanged = "rien de changé",
-        NoPreview = "Pas d’aperçu\u00A0:", Subject = "Objet", HtmlPart = "Partie HTML du message", TextPart = "Partie texte",
-        Colon = "\u00A0: ", About = "Message «\u00A0{0}\u00A0» de {1}, en {2}, tel qu’il partirait maintenant.", Decision = "Pour ce stagiaire, le moteur dit\u00A0: {0} ({1}).",
-        Labels = new Dictionary<string, string>
-        {
-            ["enabled"] = "Envoyer les messages de ce cours", ["courseEndClosesAccess"] = "La fin du cours ferme l’accès", ["welcomeEvenIfAccessed"] = "Accueillir même un stagiaire déjà venu",
-            ["firstCallDays"] = "Jours après le début", ["secondCallDays"] = "Jours après le début (deuxième relance)", ["inactivityDays"] = "Jours d’inactivité avant la première alerte",
-            ["inactivityRepeatDays"] = "Jours entre deux alertes", ["inactivityMaxRepeats"] = "Alertes par période au plus",
-        },
-        SignalNames = new Dictionary<string, string>
-        {
-            ["welcome"] = "Bienvenue", ["firstcall"] = "Première relance (jamais venu)", ["secondcall"] = "Deuxième relance (jamais venu)", ["end15"] = "Fin d’accès dans 15 jours",
-            ["end7"] = "Fin d’accès dans 7 jours", ["end5"] = "Fin d’accès dans 5 jours", ["end3"] = "Fin d’accès dans 3 jours", ["end1"] = "Dernier jour d’accès",
-            ["closed"] = "Accès terminé", ["completed"] = "Formation achevée", ["inactive"] = "Inactivité",
-        },
-        Languages = new Dictionary<string, string> { ["fr"] = "français", ["en"] = "anglais" },
-        Parts = new Dictionary<MailPart, string> { [MailPart.Subject] = "Objet", [MailPart.Html] = "Corps HTML", [MailPart.Text] = "Corps texte" },
-    };
 }

@@ -6,6 +6,7 @@ using CourseNotification.Settings;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Http;
 
@@ -28,7 +29,8 @@ public sealed record CourseStatus(
 /// not_applicable), totals per signal over the whole course, paged; on the page, each sent mail can be
 /// sent again (<see cref="ResendEndpoints"/>).
 /// </summary>
-public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisions, LearnerStore learners, SignalSettingsProvider settings, LedgerStore ledger, TimeProvider clock)
+public sealed class StatusEndpoints(
+    CourseStore courses, CourseDecisions decisions, LearnerStore learners, SignalSettingsProvider settings, LedgerStore ledger, IOptions<PlatformOptions> platform, TimeProvider clock)
 {
     public const int DefaultPageSize = 100;
 
@@ -43,7 +45,7 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
         await BuildAsync(courseId, request, cancellationToken) switch
         {
             (null, var problem) => problem!,
-            (var status, _) => Results.Content(Html(status!, request), "text/html; charset=utf-8"),
+            (var status, _) => Results.Content(Html(status!, request, CoursePageTexts.For(CoursePages.Language(request, platform.Value.DefaultLanguage))), "text/html; charset=utf-8"),
         };
 
     private async Task<(CourseStatus? Status, IResult? Problem)> BuildAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
@@ -56,11 +58,11 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
         DecisionState? state = null;
         if (query["state"] is { Count: > 0 } s && s[0] is { Length: > 0 } stateText)
         {
-            if (!Enum.GetValues<DecisionState>().Any(v => DecisionStates.Name(v) == stateText))
+            state = DecisionStates.Parse(stateText);
+            if (state is null)
             {
                 return (null, Problems.Field(400, "state", $"'{stateText}' is not a state ({string.Join(", ", Enum.GetValues<DecisionState>().Select(DecisionStates.Name))})."));
             }
-            state = Enum.GetValues<DecisionState>().First(v => DecisionStates.Name(v) == stateText);
         }
         var initial = query["initial"] is { Count: > 0 } i && i[0] is { Length: 1 } letter ? char.ToUpperInvariant(letter[0]) : (char?)null;
         var activeOnly = query["active"] is { Count: > 0 } a && a[0] is "1" or "true" or "on";
@@ -153,49 +155,52 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
         return named;
     }
 
-    /// <summary>Hidden inputs that carry the given query parameters through the filter form (the instant, the page size, the function key).</summary>
+    /// <summary>Hidden inputs that carry the given query parameters through the filter form (the instant, the page size, the function key, the language).</summary>
     private static string Kept(HttpRequest request, HtmlEncoder e, params string[] names) => string.Concat(names
         .Where(name => request.Query[name].ToString().Length > 0)
         .Select(name => $"<input type=\"hidden\" name=\"{name}\" value=\"{e.Encode(request.Query[name].ToString())}\">"));
 
-    private static string Html(CourseStatus status, HttpRequest request)
+    private static string Html(CourseStatus status, HttpRequest request, CoursePageTexts t)
     {
         var e = LearnerPage.Encoder;
-        // In Azure the page is opened with its function key (?code=): the links it makes carry it on.
-        var code = request.Query["code"].ToString();
-        var key = code.Length > 0 ? "&code=" + Uri.EscapeDataString(code) : "";
+        // The links the page makes carry on the function key (in Azure, ?code=) and the language.
+        var carried = CoursePages.Carried(request);
+        var key = carried.Length > 0 ? "&" + carried[1..] : "";
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{e.Encode(status.CourseName)} – status</title>
+            <!doctype html><html lang="{t.Lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{e.Encode(status.CourseName)} – {e.Encode(t.StatusTitle)}</title>
             <style>
             body{"{"}font-family:Arial,Helvetica,sans-serif;margin:16px;color:#1f2937{"}"} table{"{"}border-collapse:collapse;font-size:14px{"}"}
-            th,td{"{"}border:1px solid #e5e7eb;padding:4px 6px;text-align:left;white-space:nowrap{"}"} thead th,thead td{"{"}background:#f3f4f6;position:sticky;top:0;z-index:1{"}"}
-            thead tr+tr th,thead tr+tr td{"{"}top:29px{"}"} tbody th{"{"}position:sticky;left:0;background:#fff;z-index:1{"}"} thead th:first-child{"{"}left:0;z-index:2{"}"}
+            th,td{"{"}border:1px solid #e5e7eb;padding:4px 6px;text-align:left;white-space:nowrap{"}"} thead{"{"}position:sticky;top:0;z-index:2{"}"} thead th,thead td{"{"}background:#f3f4f6{"}"}
+            thead tr:first-child th{"{"}white-space:normal;min-width:7em;vertical-align:bottom{"}"} thead th code{"{"}display:block;font-size:11px;color:#4b5563{"}"}
+            tbody th,thead th:first-child{"{"}position:sticky;left:0;z-index:1{"}"} tbody th{"{"}background:#fff{"}"}
             .grid{"{"}overflow:auto;max-height:75vh;max-width:100%{"}"} .again{"{"}display:block;font-size:12px;color:#1d4ed8{"}"} .filters label{"{"}margin-right:12px{"}"}
             .sent{"{"}background:#dcfce7{"}"} .due{"{"}background:#fef9c3{"}"} .scheduled{"{"}background:#e0f2fe{"}"} .failed{"{"}background:#fee2e2{"}"}
-            .missed,.superseded{"{"}background:#f3f4f6;color:#6b7280{"}"} .disabled,.not_applicable{"{"}color:#9ca3af{"}"}
+            .missed,.superseded{"{"}background:#f3f4f6;color:#4b5563{"}"} .disabled,.not_applicable{"{"}color:#6b7280{"}"}
             td a{"{"}color:inherit;text-decoration:none{"}"} td a:hover,td a:focus{"{"}text-decoration:underline;outline:2px solid #1d4ed8{"}"} form{"{"}margin:12px 0{"}"}
             </style></head><body>
             <h1>{e.Encode(status.CourseName)}</h1>
-            <p>Course {status.CourseId}, as of {status.At.UtcDateTime:yyyy-MM-dd HH:mm} UTC: {status.Learners} learner(s) match. Hover or focus a cell for its reason; follow it to preview the mail (and send it as a test).</p>
-            <p><a href="/courses/{status.CourseId}/settings{(code.Length > 0 ? "?code=" + e.Encode(Uri.EscapeDataString(code)) : "")}">Settings and texts of this course</a></p>
-            <form method="get" class="filters"><label>State <select name="state"><option value="">any</option>
+            <p>{e.Encode(string.Format(CultureInfo.InvariantCulture, t.StatusIntro, status.CourseId, status.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), status.Learners))}</p>
+            <p><a href="/courses/{status.CourseId}/settings{e.Encode(carried)}">{e.Encode(t.SettingsLink)}</a></p>
+            <form method="get" class="filters"><label>{e.Encode(t.State)} <select name="state"><option value="">{e.Encode(t.AnyState)}</option>
             """);
-        foreach (var state in Enum.GetValues<DecisionState>().Select(DecisionStates.Name))
+        foreach (var state in Enum.GetValues<DecisionState>())
         {
-            html.Append(CultureInfo.InvariantCulture, $"<option{(request.Query["state"] == state ? " selected" : "")}>{state}</option>");
+            var name = DecisionStates.Name(state);
+            html.Append(CultureInfo.InvariantCulture, $"<option value=\"{name}\"{(request.Query["state"] == name ? " selected" : "")}>{e.Encode(t.StateName(state))}</option>");
         }
-        html.Append(CultureInfo.InvariantCulture, $"""</select></label> <label>Last name initial <input name="initial" size="1" maxlength="1" value="{e.Encode(request.Query["initial"].ToString())}"></label> {Kept(request, e, "at", "pageSize", "code")}<label><input type="checkbox" name="active" value="1"{(request.Query["active"] == "1" ? " checked" : "")}> Active only</label> <label><input type="checkbox" name="hideEmpty" value="1"{(request.Query["hideEmpty"] == "1" ? " checked" : "")}> Hide signals with nothing to show</label> <button type="submit">Filter</button></form>""");
-        html.Append("<div class=\"grid\" role=\"region\" aria-label=\"Learners and signals\"><table><thead><tr><th scope=\"col\">Learner</th>");
+        html.Append(CultureInfo.InvariantCulture, $"""</select></label> <label>{e.Encode(t.Initial)} <input name="initial" size="1" maxlength="1" value="{e.Encode(request.Query["initial"].ToString())}"></label> {Kept(request, e, "at", "pageSize", "code", "lang")}<label><input type="checkbox" name="active" value="1"{(request.Query["active"] == "1" ? " checked" : "")}> {e.Encode(t.ActiveOnly)}</label> <label><input type="checkbox" name="hideEmpty" value="1"{(request.Query["hideEmpty"] == "1" ? " checked" : "")}> {e.Encode(t.HideEmpty)}</label> <button type="submit">{e.Encode(t.Filter)}</button></form>""");
+        html.Append(CultureInfo.InvariantCulture, $"<div class=\"grid\" role=\"region\" aria-label=\"{e.Encode(t.GridLabel)}\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">{e.Encode(t.Learner)}</th>");
         foreach (var signal in status.Signals)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<th scope=\"col\">{signal}</th>");
+            html.Append(CultureInfo.InvariantCulture, $"<th scope=\"col\" data-signal=\"{e.Encode(signal)}\">{e.Encode(t.SignalName(signal))}<code>{e.Encode(signal)}</code></th>");
         }
-        html.Append("</tr><tr><th scope=\"row\">Totals</th>");
+        html.Append(CultureInfo.InvariantCulture, $"</tr><tr><th scope=\"row\">{e.Encode(t.Totals)}</th>");
         foreach (var signal in status.Signals)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<td>{e.Encode(string.Join(", ", status.Totals[signal].OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key} {t.Value}")))}</td>");
+            var totals = status.Totals[signal].OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{(DecisionStates.Parse(c.Key) is { } named ? t.StateName(named) : c.Key)} {c.Value}");
+            html.Append(CultureInfo.InvariantCulture, $"<td>{e.Encode(string.Join(", ", totals))}</td>");
         }
         html.Append("</tr></thead><tbody>");
         foreach (var row in status.Rows)
@@ -206,17 +211,18 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
                 var d = row.Cells[signal];
                 var state = DecisionStates.Name(d.State);
                 var when = d.At is { } at ? at.UtcDateTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
-                var asked = row.AskedBy?.GetValueOrDefault(signal) is { } by ? $", asked by {by}" : "";
-                var reason = $"{state}{(d.Anchor is { } anchor ? $" (anchor {anchor:yyyy-MM-dd})" : "")}: {d.Reason}{asked}";
+                var asked = row.AskedBy?.GetValueOrDefault(signal) is { } by ? string.Format(CultureInfo.InvariantCulture, t.AskedBy, by) : "";
+                var anchor = d.Anchor is { } day ? $" ({string.Format(CultureInfo.InvariantCulture, t.AnchorOf, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))})" : "";
+                var reason = $"{t.StateName(d.State)}{anchor}{t.Colon}{t.Reason(d.Reason)}{asked}";
                 // A mail that went out (or failed) is previewed as of the instant it was sent: its days and dates as the learner read them.
                 var previewAt = d.State is DecisionState.Sent or DecisionState.Failed && d.At is { } sentAt ? sentAt : status.At;
                 var preview = $"/courses/{status.CourseId}/learners/{row.LearnerId}/mails/{Uri.EscapeDataString(signal)}?at={Uri.EscapeDataString(previewAt.ToString("O"))}{key}";
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<td class=\"{state}\"><a href=\"{e.Encode(preview)}\" title=\"{e.Encode(reason)}\" aria-label=\"{e.Encode($"{signal}: {reason}. Preview the mail")}\">{state} {when}</a>");
+                    $"<td class=\"{state}\"><a href=\"{e.Encode(preview)}\" title=\"{e.Encode(reason)}\" aria-label=\"{e.Encode(string.Format(CultureInfo.InvariantCulture, t.CellLabel, t.SignalName(signal), reason))}\">{e.Encode(t.StateName(d.State))} {when}</a>");
                 if (d.State == DecisionState.Sent && SignalKeys.IndexOf(signal) >= 0 && d.Anchor is { } sentAnchor)
                 {
                     var again = $"/courses/{status.CourseId}/learners/{row.LearnerId}/mails/{Uri.EscapeDataString(signal)}/resend?anchor={sentAnchor:yyyy-MM-dd}&repeat={d.Repeat}{key}";
-                    html.Append(CultureInfo.InvariantCulture, $"<a class=\"again\" href=\"{e.Encode(again)}\" aria-label=\"{e.Encode($"Send the {signal} mail to {row.Name} again")}\">send again</a>");
+                    html.Append(CultureInfo.InvariantCulture, $"<a class=\"again\" href=\"{e.Encode(again)}\" aria-label=\"{e.Encode(string.Format(CultureInfo.InvariantCulture, t.SendAgainLabel, t.SignalName(signal), row.Name))}\">{e.Encode(t.SendAgain)}</a>");
                 }
                 html.Append("</td>");
             }
@@ -224,13 +230,13 @@ public sealed class StatusEndpoints(CourseStore courses, CourseDecisions decisio
         }
         html.Append("</tbody></table></div>");
         var pages = Math.Max(1, (status.Learners + status.PageSize - 1) / status.PageSize);
-        html.Append(CultureInfo.InvariantCulture, $"<nav aria-label=\"Pages\"><p>Page {status.Page} of {pages}. ");
-        foreach (var (label, target) in new[] { ("Previous page", status.Page - 1), ("Next page", status.Page + 1) })
+        html.Append(CultureInfo.InvariantCulture, $"<nav aria-label=\"{e.Encode(t.Pages)}\"><p>{e.Encode(string.Format(CultureInfo.InvariantCulture, t.PageOf, status.Page, pages))} ");
+        foreach (var (label, target) in new[] { (t.PreviousPage, status.Page - 1), (t.NextPage, status.Page + 1) })
         {
             if (target >= 1 && target <= pages)
             {
                 var query = request.Query.Where(q => q.Key != "page").Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}").Append($"page={target}");
-                html.Append(CultureInfo.InvariantCulture, $"<a href=\"?{e.Encode(string.Join('&', query))}\">{label}</a> ");
+                html.Append(CultureInfo.InvariantCulture, $"<a href=\"?{e.Encode(string.Join('&', query))}\">{e.Encode(label)}</a> ");
             }
         }
         html.Append("</p></nav></body></html>");

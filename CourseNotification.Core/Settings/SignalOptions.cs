@@ -83,27 +83,31 @@ public static class SignalRules
 {
     public const int MaxDays = 365;
 
-    public static IEnumerable<(string Setting, string Message)> Problems(int firstCallDays, int secondCallDays, int inactivityDays, int repeatDays, int maxRepeats)
+    public const int MaxAlerts = 20;
+
+    /// <summary>What is wrong with these day counts, each naming its setting, in <paramref name="words"/> (English when not given).</summary>
+    public static IEnumerable<(string Setting, string Message)> Problems(int firstCallDays, int secondCallDays, int inactivityDays, int repeatDays, int maxRepeats, ProblemWords? words = null)
     {
+        var w = words ?? ProblemWords.English;
         if (firstCallDays is < 1 or > MaxDays)
         {
-            yield return ("FirstCall__Days", $"{firstCallDays} is not a number of days from 1 to {MaxDays}.");
+            yield return ("FirstCall__Days", ProblemWords.Format(w.DaysFromTo, firstCallDays, 1, MaxDays));
         }
         if (secondCallDays is < 1 or > MaxDays || secondCallDays <= firstCallDays)
         {
-            yield return ("SecondCall__Days", $"{secondCallDays} must be a number of days up to {MaxDays}, after the first call ({firstCallDays}).");
+            yield return ("SecondCall__Days", ProblemWords.Format(w.SecondCallDays, secondCallDays, MaxDays, firstCallDays));
         }
         if (inactivityDays is < 1 or > MaxDays)
         {
-            yield return ("Inactive__Days", $"{inactivityDays} is not a number of days from 1 to {MaxDays}.");
+            yield return ("Inactive__Days", ProblemWords.Format(w.DaysFromTo, inactivityDays, 1, MaxDays));
         }
         if (repeatDays is < 2 or > MaxDays)
         {
-            yield return ("Inactive__RepeatDays", $"{repeatDays} is not a number of days from 2 to {MaxDays} (alerts have a 1-day catch-up).");
+            yield return ("Inactive__RepeatDays", ProblemWords.Format(w.RepeatDays, repeatDays, MaxDays));
         }
-        if (maxRepeats is < 1 or > 20)
+        if (maxRepeats is < 1 or > MaxAlerts)
         {
-            yield return ("Inactive__MaxRepeats", $"{maxRepeats} is not a number of alerts from 1 to 20.");
+            yield return ("Inactive__MaxRepeats", ProblemWords.Format(w.MaxRepeats, maxRepeats, MaxAlerts));
         }
     }
 }

@@ -20,6 +20,9 @@ public static class DecisionStates
 {
     /// <summary>The state's name in JSON and on pages (<c>not_applicable</c>, <c>sent</c>...).</summary>
     public static string Name(DecisionState state) => state == DecisionState.NotApplicable ? "not_applicable" : state.ToString().ToLowerInvariant();
+
+    /// <summary>The state a name stands for (<see cref="Name"/>), or null.</summary>
+    public static DecisionState? Parse(string name) => Enum.GetValues<DecisionState>().Select(s => (DecisionState?)s).FirstOrDefault(s => Name(s!.Value) == name);
 }
 
 /// <summary>

@@ -8,6 +8,18 @@ namespace CourseNotification.Storage;
 /// <summary>One change of a course's settings: who made it, when, and which fields it changed.</summary>
 public sealed record SettingsChange(string By, DateTimeOffset At, IReadOnlyList<string> Fields);
 
+/// <summary>What became of a save of a course's settings.</summary>
+public enum SettingsSaved
+{
+    Saved,
+
+    /// <summary>Nothing written: more than <see cref="LongText.MaxChars"/> characters of JSON.</summary>
+    TooLarge,
+
+    /// <summary>Nothing written: another save came after the version the saver read.</summary>
+    ChangedMeanwhile,
+}
+
 /// <summary>
 /// Per-course settings, one row per course holding its <see cref="CourseSettings"/> as JSON (over several
 /// properties when long: <see cref="LongText"/>), and the latest changes (<see cref="KeptChanges"/>) with who made them.
@@ -45,26 +57,47 @@ public sealed class CourseSettingsStore(StorageAccount storage)
         return row.HasValue ? ChangesOf(row.Value!) : [];
     }
 
+    /// <summary>A course's settings with the version they were read at (empty: none stored yet), for a save that must not overwrite another's (<see cref="SaveOverAsync"/>).</summary>
+    public async Task<(CourseSettings? Settings, string Version)> GetVersionedAsync(long courseId, CancellationToken cancellationToken)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, StorageNames.Key(courseId), [.. LongText.Names("Settings")], cancellationToken);
+        return row.HasValue ? (JsonSerializer.Deserialize<CourseSettings>(LongText.Get(row.Value!, "Settings") ?? "{}", Json), row.Value!.ETag.ToString()) : (null, "");
+    }
+
     /// <summary>
     /// Replaces a course's settings, recording <paramref name="change"/> when given; false, and nothing
     /// written, when they are too large for one row (<see cref="LongText.MaxChars"/> characters of JSON).
     /// </summary>
-    public async Task<bool> SaveAsync(long courseId, CourseSettings settings, CancellationToken cancellationToken, SettingsChange? change = null)
+    public async Task<bool> SaveAsync(long courseId, CourseSettings settings, CancellationToken cancellationToken, SettingsChange? change = null) =>
+        await WriteAsync(courseId, settings, change, null, cancellationToken) == SettingsSaved.Saved;
+
+    /// <summary>
+    /// Replaces a course's settings only if they are still at <paramref name="version"/> (<see cref="GetVersionedAsync"/>),
+    /// recording <paramref name="change"/>: a person who saves what they read never overwrites, unseen, what another saved meanwhile.
+    /// </summary>
+    public Task<SettingsSaved> SaveOverAsync(long courseId, CourseSettings settings, string version, SettingsChange change, CancellationToken cancellationToken) =>
+        WriteAsync(courseId, settings, change, version, cancellationToken);
+
+    private async Task<SettingsSaved> WriteAsync(long courseId, CourseSettings settings, SettingsChange? change, string? version, CancellationToken cancellationToken)
     {
         var row = new TableEntity(Partition, StorageNames.Key(courseId));
         if (!LongText.TryPut(row, "Settings", JsonSerializer.Serialize(settings, Json)))
         {
-            return false;
+            return SettingsSaved.TooLarge;
         }
         if (change is null)
         {
             await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
-            return true;
+            return SettingsSaved.Saved;
         }
         // The change joins the list the row holds: read with its version, written only over that version.
         for (var attempt = 1; ; attempt++)
         {
             var existing = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, row.RowKey, ["Changes"], cancellationToken);
+            if (version is not null && version != (existing.HasValue ? existing.Value!.ETag.ToString() : ""))
+            {
+                return SettingsSaved.ChangedMeanwhile;
+            }
             var changes = existing.HasValue ? ChangesOf(existing.Value!) : [];
             row["Changes"] = JsonSerializer.Serialize(changes.Prepend(Bounded(change)).Take(KeptChanges), Json);
             try
@@ -77,11 +110,15 @@ public sealed class CourseSettingsStore(StorageAccount storage)
                 {
                     await _table.AddEntityAsync(row, cancellationToken);
                 }
-                return true;
+                return SettingsSaved.Saved;
             }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 5)
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && (version is not null || attempt < 5))
             {
-                // Another save came in between: read its list again.
+                // Another save came in between: over a version read before, that is the end; else read its list again.
+                if (version is not null)
+                {
+                    return SettingsSaved.ChangedMeanwhile;
+                }
             }
         }
     }

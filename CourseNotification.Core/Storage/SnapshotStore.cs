@@ -256,23 +256,21 @@ public sealed class SnapshotStore(StorageAccount storage)
         }
     }
 
-    /// <summary>The names (first, last, user name) of everyone with a snapshot in the course, read in one projected range query.</summary>
-    public async Task<IReadOnlyList<string>> NamesAsync(long courseId, CancellationToken cancellationToken)
+    /// <summary>Who has a snapshot in the course (learner id, first, last and user name, empty when not known), read in one projected range query.</summary>
+    public async Task<IReadOnlyList<(long LearnerId, string FirstName, string LastName, string Username)>> PeopleAsync(long courseId, CancellationToken cancellationToken)
     {
-        var names = new List<string>();
+        var people = new List<(long, string, string, string)>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.Key(courseId)}");
-        await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["FirstName", "LastName", "Username"], cancellationToken: cancellationToken))
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey", "FirstName", "LastName", "Username"], cancellationToken: cancellationToken))
         {
-            foreach (var column in new[] { "FirstName", "LastName", "Username" })
-            {
-                if (row.GetString(column) is { Length: > 0 } name)
-                {
-                    names.Add(name);
-                }
-            }
+            people.Add((StorageNames.ParseKey(row.RowKey), row.GetString("FirstName") ?? "", row.GetString("LastName") ?? "", row.GetString("Username") ?? ""));
         }
-        return names;
+        return people;
     }
+
+    /// <summary>The names (first, last, user name) of everyone with a snapshot in the course.</summary>
+    public async Task<IReadOnlyList<string>> NamesAsync(long courseId, CancellationToken cancellationToken) =>
+        (await PeopleAsync(courseId, cancellationToken)).SelectMany(p => new[] { p.FirstName, p.LastName, p.Username }).Where(n => n.Length > 0).ToList();
 
     private static TableEntity ToEntity(EnrolmentSnapshot s) => new(StorageNames.Key(s.CourseId), StorageNames.Key(s.LearnerId))
     {

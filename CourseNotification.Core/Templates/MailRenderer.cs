@@ -151,12 +151,12 @@ public sealed class MailRenderer(TemplateCatalog catalog, IOptions<PlatformOptio
     }
 
     /// <summary>The problems of a course's text for a signal, part by part (null: none), against a complete sample mail.</summary>
-    public static IEnumerable<string> Problems(string signal, string lang, TemplateText text)
+    public static IEnumerable<string> Problems(string signal, string lang, TemplateText text, ProblemWords? words = null)
     {
         var sample = SampleModel(lang, QuestionnaireSignals.IsQuestionnaire(signal));
         foreach (var (part, source) in new[] { (MailPart.Subject, text.Subject), (MailPart.Html, text.Html), (MailPart.Text, text.Text) })
         {
-            if (source is not null && TemplateCatalog.Problem(source, lang, part, sample) is { } problem)
+            if (source is not null && TemplateCatalog.Problem(source, lang, part, sample, words) is { } problem)
             {
                 yield return $"{signal}.{lang}.{part.ToString().ToLowerInvariant()}: {problem}";
             }

@@ -3,6 +3,7 @@ using System.Globalization;
 using HandlebarsDotNet;
 using HandlebarsDotNet.Compiler;
 using CourseNotification.Questionnaires;
+using CourseNotification.Settings;
 using CourseNotification.Signals;
 
 namespace CourseNotification.Templates;
@@ -65,7 +66,7 @@ public sealed class TemplateCatalog
     /// What is wrong with a course's text, checked when it is saved (never at send time): a template that
     /// does not compile, with its position, or a placeholder no mail knows, with its name and line.
     /// </summary>
-    public static string? Problem(string source, string lang, MailPart part, IReadOnlyDictionary<string, object?> sampleModel)
+    public static string? Problem(string source, string lang, MailPart part, IReadOnlyDictionary<string, object?> sampleModel, ProblemWords? words = null)
     {
         var strict = Handlebars.Create(new HandlebarsConfiguration { NoEscape = part != MailPart.Html, ThrowOnUnresolvedBindingExpression = true });
         Configure(strict, lang, part == MailPart.Html);
@@ -77,11 +78,13 @@ public sealed class TemplateCatalog
         catch (HandlebarsUndefinedBindingException e)
         {
             var line = source.Split('\n').Select((text, index) => (text, index)).FirstOrDefault(l => l.text.Contains(e.MissingKey, StringComparison.Ordinal)).index + 1;
-            return $"line {line}: unknown placeholder '{e.MissingKey}'";
+            var w = words ?? ProblemWords.English;
+            return ProblemWords.Format(w.UnknownPlaceholder, line, e.MissingKey);
         }
         catch (HandlebarsException e)
         {
-            return $"does not compile: {string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}";
+            var w = words ?? ProblemWords.English;
+            return ProblemWords.Format(w.DoesNotCompile, string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
         }
     }
 

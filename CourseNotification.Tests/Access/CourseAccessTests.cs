@@ -62,12 +62,14 @@ public sealed class CourseAccessTests
         // Without a grant, the course page refuses with a page a person can read.
         var before = await page.GotoAsync(Url(host, $"courses/{course}/status"));
         Assert.AreEqual(401, before!.Status);
-        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "from the course in Moodle");
+        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "s’ouvrent depuis le cours dans Moodle", "in the browser's language (fr-FR)");
 
-        var entered = await page.GotoAsync(Url(host, $"courses/{course}/enter?grant={Grants.Mint(secret, course, perms: [CoursePermissions.View, CoursePermissions.Test])}"));
+        // A teacher whose Moodle speaks English: the grant says so, and the pages follow Moodle rather than the browser.
+        var entered = await page.GotoAsync(Url(host, $"courses/{course}/enter?grant={Grants.Mint(secret, course, perms: [CoursePermissions.View, CoursePermissions.Test], lang: "en")}"));
         Assert.AreEqual(200, entered!.Status);
         Assert.AreEqual($"/courses/{course}/status", new Uri(page.Url).AbsolutePath, "the grant leaves the address bar");
         Assert.AreEqual("Sécurité au travail", await page.Locator("h1").InnerTextAsync());
+        Assert.AreEqual("en", await page.Locator("html").GetAttributeAsync("lang"), "the teacher's Moodle language");
         await Chromium.ScreenshotAsync(page, TestContext, "course-entered");
 
         var cookie = (await page.Context.CookiesAsync()).Single();
@@ -82,7 +84,8 @@ public sealed class CourseAccessTests
 
         // Every page of the course opens with the session, without ?code=: a cell leads to the mail preview.
         await page.Locator("tbody tr").First.Locator("td").First.Locator("a").ClickAsync();
-        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "signal welcome:", "the preview of that learner's mail");
+        Assert.AreEqual("welcome", await page.Locator("[data-signal]").GetAttributeAsync("data-signal"), "the preview of that learner's mail");
+        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "“Welcome” mail");
         var api = page.Context.APIRequest;
         Assert.AreEqual(200, (await api.GetAsync(Url(host, $"api/courses/{course}/settings"))).Status, "the course's JSON routes too");
         Assert.AreEqual(200, (await api.GetAsync(Url(host, $"api/courses/{course}/learners/{learner}/mails/welcome"))).Status);
@@ -125,16 +128,16 @@ public sealed class CourseAccessTests
 
         var cases = new (string What, long Course, string Grant, int Status, string Says)[]
         {
-            ("reused", course, used, 401, "already used"),
-            ("expired", course, Grants.Mint(secret, course, issued: now.AddMinutes(-8), lifetime: TimeSpan.FromMinutes(5)), 401, "expired"),
-            ("for another course", other, Grants.Mint(secret, course), 403, "another course"),
-            ("living 30 minutes", course, Grants.Mint(secret, course, lifetime: TimeSpan.FromMinutes(30)), 403, "more than 10 minutes"),
+            ("reused", course, used, 401, "déjà servi"),
+            ("expired", course, Grants.Mint(secret, course, issued: now.AddMinutes(-8), lifetime: TimeSpan.FromMinutes(5)), 401, "expiré"),
+            ("for another course", other, Grants.Mint(secret, course), 403, "un autre cours"),
+            ("living 30 minutes", course, Grants.Mint(secret, course, lifetime: TimeSpan.FromMinutes(30)), 403, "plus de 10 minutes"),
             ("signed with another secret", course, Grants.Mint(Grants.NewSecret(), course), 403, "signature"),
-            ("from another Moodle", course, Grants.Mint(secret, course, issuer: "https://other-moodle.example"), 403, "another Moodle site"),
-            ("for another service", course, Grants.Mint(secret, course, audience: "someone-else"), 403, "another service"),
-            ("without view", course, Grants.Mint(secret, course, perms: [CoursePermissions.Settings]), 403, "view"),
-            ("not a JWT", course, "not-a-grant", 403, "not a valid grant"),
-            ("missing", course, "", 403, "no grant"),
+            ("from another Moodle", course, Grants.Mint(secret, course, issuer: "https://other-moodle.example"), 403, "un autre site Moodle"),
+            ("for another service", course, Grants.Mint(secret, course, audience: "someone-else"), 403, "un autre service"),
+            ("without view", course, Grants.Mint(secret, course, perms: [CoursePermissions.Settings]), 403, "consulter"),
+            ("not a JWT", course, "not-a-grant", 403, "pas une autorisation valide"),
+            ("missing", course, "", 403, "aucune autorisation"),
         };
         foreach (var (what, target, grant, status, says) in cases)
         {
@@ -144,10 +147,17 @@ public sealed class CourseAccessTests
             Assert.AreEqual("text/html; charset=utf-8", await response.HeaderValueAsync("content-type"), $"{what}: a page, not a stack trace");
             var text = await page.Locator("main").InnerTextAsync();
             StringAssert.Contains(text, says, what);
-            StringAssert.Contains(text, "Nothing was changed.", what);
+            StringAssert.Contains(text, "Rien n’a été modifié.", what);
             Assert.AreEqual(0, (await page.Context.CookiesAsync()).Count, $"{what}: no session");
             Assert.AreEqual(401, (await page.GotoAsync(Url(host, $"courses/{target}/status")))!.Status, $"{what}: the course stays shut");
         }
+
+        // In an English browser, the same refusal in English.
+        var english = await Chromium.NewPageAsync(locale: "en-GB");
+        Assert.AreEqual(401, (await english.GotoAsync(Url(host, $"courses/{course}/enter?grant={used}")))!.Status);
+        Assert.AreEqual("en", await english.Locator("html").GetAttributeAsync("lang"));
+        StringAssert.Contains(await english.Locator("main").InnerTextAsync(), "This link was already used");
+        StringAssert.Contains(await english.Locator("main").InnerTextAsync(), "Nothing was changed.");
     }
 
     [TestMethod]

@@ -82,7 +82,7 @@ public sealed class SettingsEditorTests
         const string broken = "Bonjour {{prenom}}, bienvenue";
         await subject.FillAsync(broken);
         await page.GetByRole(AriaRole.Button, new() { Name = "Enregistrer" }).ClickAsync();
-        StringAssert.Contains(await page.Locator("#f-fr-subject-error").InnerTextAsync(), "unknown placeholder 'prenom'");
+        Assert.AreEqual("ligne 1\u00A0: champ de fusion inconnu «\u00A0prenom\u00A0»", await page.Locator("#f-fr-subject-error").InnerTextAsync(), "said in the page's French");
         Assert.AreEqual("true", await page.Locator("#f-fr-subject").GetAttributeAsync("aria-invalid"));
         StringAssert.Contains(await page.Locator("#f-fr-subject").GetAttributeAsync("aria-describedby") ?? "", "f-fr-subject-error");
         Assert.AreEqual(broken, await page.Locator("#f-fr-subject").InputValueAsync(), "the input is kept");
@@ -151,7 +151,7 @@ public sealed class SettingsEditorTests
         await page.Locator("#f-firstCallDays").FillAsync("three");
         await page.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
         Assert.AreEqual("Hello Camille, Sécurité au travail is open", await page.Locator("#preview-subject").InnerTextAsync());
-        StringAssert.Contains(await page.Locator("#f-firstCallDays-error").InnerTextAsync(), "'three' is not a whole number");
+        Assert.AreEqual("“three” is not a whole number of days.", await page.Locator("#f-firstCallDays-error").InnerTextAsync());
         Assert.AreEqual("three", await page.Locator("#f-firstCallDays").InputValueAsync());
         Assert.IsNull((await OwnSettingsAsync(host, course))["templates"], "a preview saves nothing");
 
@@ -183,13 +183,15 @@ public sealed class SettingsEditorTests
         await page.GotoAsync(new Uri(host.Http.BaseAddress!, $"courses/{course}/status?active=1&hideEmpty=1").ToString());
         CollectionAssert.AreEqual(new[] { "Durand Léa", "Martin Tom" }, (await page.Locator("tbody th").AllInnerTextsAsync()).ToArray(), "by last name, then first name");
         var headers = await page.Locator("thead tr").First.Locator("th").AllInnerTextsAsync();
-        CollectionAssert.Contains(headers.ToArray(), "welcome");
-        CollectionAssert.DoesNotContain(headers.ToArray(), "closed", "no access end: nothing to show for closed");
+        var signals = await page.Locator("thead th[data-signal]").EvaluateAllAsync<string[]>("hs => hs.map(h => h.dataset.signal)");
+        CollectionAssert.Contains(signals, "welcome");
+        CollectionAssert.DoesNotContain(signals, "closed", "no access end: nothing to show for closed");
+        CollectionAssert.Contains(headers.ToArray(), "Bienvenue\nwelcome", "each signal's name in the page's language, with its key");
         Assert.AreEqual("sticky", await page.Locator("tbody th").First.EvaluateAsync<string>("e => getComputedStyle(e).position"), "the learner column stays in view");
         await Chromium.ScreenshotAsync(page, TestContext, "status-send-again-1280");
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Send the welcome mail to Durand Léa again" }).ClickAsync();
-        Assert.AreEqual("Send this mail again?", await page.Locator("h1").InnerTextAsync());
+        await page.GetByRole(AriaRole.Link, new() { Name = "Renvoyer le message «\u00A0Bienvenue\u00A0» à Durand Léa" }).ClickAsync();
+        Assert.AreEqual("Renvoyer ce message\u00A0?", await page.Locator("h1").InnerTextAsync());
         var confirm = page.Url;
         var form = new Dictionary<string, string>
         {
@@ -197,9 +199,9 @@ public sealed class SettingsEditorTests
             ["repeat"] = (await page.Locator("input[name=repeat]").InputValueAsync())!,
         };
         var action = await page.Locator("form").GetAttributeAsync("action");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, send it again" }).ClickAsync();
-        Assert.AreEqual("Asked to send again", await page.Locator("h1").InnerTextAsync());
-        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "asked by administrator");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Oui, le renvoyer" }).ClickAsync();
+        Assert.AreEqual("Renvoi demandé", await page.Locator("h1").InnerTextAsync());
+        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "demandé par administrator");
         // The same confirmation posted a second time (a double click, a second tab): nothing more.
         var twice = await host.Http.PostAsync(action!.TrimStart('/'), new FormUrlEncodedContent(form), TestContext.CancellationToken);
         Assert.AreEqual(HttpStatusCode.Conflict, twice.StatusCode);

@@ -276,7 +276,7 @@ public sealed partial class LocalHostGuardTests
 
         await page.GotoAsync($"{origin}/courses/{course}/status?at=2033-03-07T10:00:00%2B01:00");
         await page.GotoAsync($"{origin}/courses/{course}/learners/{learner}/mails/welcome?at=2033-03-07T10:00:00%2B01:00");
-        StringAssert.Contains(await page.FrameLocator("iframe[title='HTML part of the mail']").Locator("body").InnerTextAsync(), "Bonjour");
+        StringAssert.Contains(await page.FrameLocator("iframe[title='Partie HTML du message']").Locator("body").InnerTextAsync(), "Bonjour");
 
         // The learner's unsubscribe form, posted by Chromium from our page (no referrer, so Origin: null).
         var link = await host.App.Services.GetRequiredService<CourseNotification.Enrolments.OptOut>().LinkAsync(learner, TestContext.CancellationToken);
