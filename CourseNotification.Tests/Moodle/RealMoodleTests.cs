@@ -204,6 +204,9 @@ public sealed class RealMoodleTests
             var coursePage = await asTeacher.GetStringAsync($"course/view.php?id={courseId}", TestContext.CancellationToken);
             StringAssert.Contains(coursePage, "block_coursenotification", "the teacher sees the block");
             StringAssert.Contains(coursePage, "data-signal=\"welcome\"", "with a line per signal, from the service");
+            var welcomeLine = System.Text.RegularExpressions.Regex.Match(coursePage, "<li[^>]*data-signal=\"welcome\"[^>]*>(.*?)</li>", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+            StringAssert.Contains(welcomeLine, "1 à envoyer", "the welcome's counts, in the teacher's French (the plugin's strings): the student's is due");
+            StringAssert.Contains(welcomeLine, $"title=\"Nadia {tag}student\"", "her name on hover");
             StringAssert.Contains(coursePage, $"/local/coursenotification/enter.php?id={courseId}", "and the link to the service's pages");
             var entered = await asTeacher.GetAsync($"local/coursenotification/enter.php?id={courseId}", TestContext.CancellationToken);
             var landed = entered.RequestMessage!.RequestUri!;
