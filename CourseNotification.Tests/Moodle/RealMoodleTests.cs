@@ -265,7 +265,7 @@ public sealed class RealMoodleTests
             // The next scan sends the student's welcome with the new subject, once (a second scan sends nothing more).
             using var inbox = new MaildevInbox((await SharedServices.MaildevAsync()).WebUrl);
             var address = $"{tag}student@example.com";
-            Assert.IsEmpty((await inbox.ReadAsync(TestContext.CancellationToken)).Where(m => m.To == address).ToList(), "nothing sent before the scan");
+            Assert.IsEmpty((await inbox.ReadAsync(TestContext.CancellationToken)).Where(m => m.To == address).ToList(), "nothing sent before the scan (the host's hourly timer scans at the top of each hour: a run crossing one between the host's start and the save sees the default subject go out)");
             await ScanAndDrainAsync(host);
             var mail = (await inbox.WaitForAsync(m => m.To == address, 1, TimeSpan.FromSeconds(30), TestContext.CancellationToken)).Single();
             Assert.AreEqual(expected, mail.Subject, "the next mail carries the teacher's subject");
