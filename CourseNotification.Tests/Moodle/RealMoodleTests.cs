@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using CourseNotification.Cli.Hosting;
+using CourseNotification.Cli.Local;
 using CourseNotification.Enrolments;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
@@ -152,8 +154,15 @@ public sealed class RealMoodleTests
         }
     }
 
+    /// <summary>
+    /// Issue 21's "done when", on a real Moodle: the teacher (Moodle language French) sees the block with the counts,
+    /// follows its link (the only way in: the service has a key, the session comes from the grant), gets the editor
+    /// in French, previews a changed welcome subject for the student, saves it (recorded with their Moodle name and
+    /// id), and the next scan sends the student's welcome with it, once; the same session opens no page of another
+    /// course. A student sees no block and never reaches the service.
+    /// </summary>
     [TestMethod]
-    public async Task A_teacher_sees_the_block_in_a_real_course_and_follows_it_into_the_service_and_a_student_does_not()
+    public async Task A_teacher_follows_the_block_into_the_service_edits_the_welcome_with_a_preview_the_next_mail_carries_it_and_no_other_course_opens_and_a_student_does_not_get_in()
     {
         await RequireMoodleAsync();
         if (!File.Exists(Path.Combine(Www!, "blocks", "coursenotification", "version.php")))
@@ -164,9 +173,12 @@ public sealed class RealMoodleTests
         var settings = await PhpAsync("configure.php");
         var (secret, previousUrl) = ((string)settings["secret"]!, (string)settings["url"]!);
         // With a key, as anywhere but a developer's loopback: only the teacher's session can open the course's pages.
+        // Its own Azurite, so the scan below sees this test's courses only; the queue workers send to maildev.
+        // Send hour 0 and no quiet hours: the welcome is due whatever the hour the tier runs at.
         const string key = "moodle-tier-key-0123456789";
-        await using var host = await LocalHost.StartAsync(null, false, ("Serve:Key", key), ("Moodle:WebhookSecrets", secret), ("Moodle:Url", Url!),
-            ("Moodle:Token", Environment.GetEnvironmentVariable("MOODLE_TOKEN")!));
+        await using var host = await LocalHost.StartOnOwnStorageAsync(TimeProvider.System, ("Serve:Key", key), ("Moodle:WebhookSecrets", secret), ("Moodle:Url", Url!),
+            ("Moodle:Token", Environment.GetEnvironmentVariable("MOODLE_TOKEN")!), ("Platform:SendHour", "0"), ("Platform:QuietHoursStart", "0"), ("Platform:QuietHoursEnd", "0"));
+        host.Http.DefaultRequestHeaders.Add("x-functions-key", key);
         try
         {
             await PhpAsync("configure.php", $"--url={host.Http.BaseAddress}api/moodle/events?code={key}", "--allow-loopback");
@@ -174,26 +186,107 @@ public sealed class RealMoodleTests
             var tag = "blk" + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)[^8..];
             var course = await PhpAsync("course.php", $"--tag={tag}", "--startdays=-10", "--enddays=50");
             var courseId = (long)course["courseId"]!;
-            var teacher = (long)(await PhpAsync("user.php", $"--username={tag}teacher", "--firstname=Tina", "--lastname=Teacher"))["users"]![0]!["id"]!;
-            var student = (long)(await PhpAsync("user.php", $"--username={tag}student", "--lang=fr", "--timezone=Europe/Paris"))["users"]![0]!["id"]!;
+            var otherId = (long)(await PhpAsync("course.php", $"--tag={tag}x", "--startdays=-10", "--enddays=50"))["courseId"]!;
+            var teacher = (long)(await PhpAsync("user.php", $"--username={tag}teacher", "--firstname=Tina", "--lastname=Teacher", "--lang=fr"))["users"]![0]!["id"]!;
+            var student = (long)(await PhpAsync("user.php", $"--username={tag}student", "--firstname=Nadia", "--lang=fr", "--timezone=Europe/Paris"))["users"]![0]!["id"]!;
             await StepAsync("enrol", courseId, $"{teacher}", "--role=editingteacher", "--startdays=-1");
             await StepAsync("enrol", courseId, $"{student}", "--startdays=-1", "--enddays=30");
+            // Someone else in the other course, so the service knows it too.
+            var outsider = (long)(await PhpAsync("user.php", $"--username={tag}outsider", "--firstname=Omar", "--lang=fr", "--timezone=Europe/Paris"))["users"]![0]!["id"]!;
+            await StepAsync("enrol", otherId, $"{outsider}", "--startdays=-1", "--enddays=30");
             await DeliverAsync();
             await PhpAsync("block.php", $"--course={courseId}");
+            var setup = watch.Elapsed.TotalSeconds;
 
-            // The teacher, logged in over HTTP like a browser: the block with the counts, and its link.
+            // The teacher, logged in over HTTP like a browser whose own language is English: the block with the counts, and its link.
             using var asTeacher = await MoodleSessionAsync($"{tag}teacher");
+            asTeacher.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
             var coursePage = await asTeacher.GetStringAsync($"course/view.php?id={courseId}", TestContext.CancellationToken);
             StringAssert.Contains(coursePage, "block_coursenotification", "the teacher sees the block");
             StringAssert.Contains(coursePage, "data-signal=\"welcome\"", "with a line per signal, from the service");
+            var welcomeLine = System.Text.RegularExpressions.Regex.Match(coursePage, "<li[^>]*data-signal=\"welcome\"[^>]*>(.*?)</li>", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+            StringAssert.Contains(welcomeLine, "1 à envoyer", "the welcome's counts, in the teacher's French (the plugin's strings): the student's is due");
+            StringAssert.Contains(welcomeLine, $"title=\"Nadia {tag}student\"", "her name on hover");
             StringAssert.Contains(coursePage, $"/local/coursenotification/enter.php?id={courseId}", "and the link to the service's pages");
             var entered = await asTeacher.GetAsync($"local/coursenotification/enter.php?id={courseId}", TestContext.CancellationToken);
             var landed = entered.RequestMessage!.RequestUri!;
             var page = await entered.Content.ReadAsStringAsync(TestContext.CancellationToken);
             Assert.AreEqual(HttpStatusCode.OK, entered.StatusCode, page);
             Assert.AreEqual($"{host.Http.BaseAddress!.Authority}/courses/{courseId}/status", $"{landed.Authority}{landed.AbsolutePath}", "Moodle's link lands on the course's status page, grant redeemed");
+            Assert.DoesNotContain("code=", landed.Query, "no key in the address");
             StringAssert.Contains(page, $"Scenario course {tag}");
-            StringAssert.Contains(page, "Test", "the student's row is in the grid");
+            StringAssert.Contains(page, "Nadia", "the student's row is in the grid");
+            var entering = Stopwatch.StartNew();
+
+            // The welcome is due for the student (enrolled from yesterday, never came in).
+            Assert.AreEqual("due", await WelcomeStateAsync(host, courseId, student), "the welcome waits for the next scan");
+
+            // The editor, in the teacher's Moodle language (the grant's), not the client's.
+            var service = new Uri(host.Http.BaseAddress!, "/");
+            var origin = service.GetLeftPart(UriPartial.Authority);
+            var editor = await asTeacher.GetAsync(new Uri(service, $"courses/{courseId}/settings"), TestContext.CancellationToken);
+            var editorPage = await editor.Content.ReadAsStringAsync(TestContext.CancellationToken);
+            Assert.AreEqual(HttpStatusCode.OK, editor.StatusCode, editorPage);
+            StringAssert.Contains(editorPage, "<html lang=\"fr\"", "the editor follows the teacher's Moodle language");
+            var form = EditorForm(editorPage);
+            Assert.AreEqual("welcome", form["texts"], "the editor opens on the welcome's texts");
+            Assert.IsTrue(form.ContainsKey("enabled"), "the course is on");
+
+            // The preview, as the page's script asks for it, for the student: the changed subject with her first name.
+            const string subject = "{{firstName}}, votre place est prête dans {{courseName}}";
+            var expected = $"Nadia, votre place est prête dans Scenario course {tag}";
+            form["fr.subject"] = subject;
+            form["previewLearner"] = student.ToString(CultureInfo.InvariantCulture);
+            using var previewed = await PostFormAsync(asTeacher, new Uri(service, $"courses/{courseId}/settings/preview"), origin, form);
+            var preview = await previewed.Content.ReadAsStringAsync(TestContext.CancellationToken);
+            Assert.AreEqual(HttpStatusCode.OK, previewed.StatusCode, preview);
+            var previewJson = JsonNode.Parse(preview)!;
+            Assert.AreEqual(expected, (string?)previewJson["preview"]?["subject"], "the preview of the student's mail: " + preview);
+            Assert.AreEqual(0, previewJson["problems"]!.AsArray().Count, preview);
+            Assert.IsNull((await CourseSettingsAsync(host, courseId))["templates"], "a preview saves nothing");
+
+            // Saved with the form's own button: the page shows who changed what, and the service keeps it.
+            var action = System.Text.RegularExpressions.Regex.Match(editorPage, "<form method=\"post\" action=\"([^\"]+)\"").Groups[1].Value;
+            Assert.AreEqual($"/courses/{courseId}/settings", WebUtility.HtmlDecode(action), "the form posts to the editor, no key in it");
+            form["action"] = "save";
+            using var saved = await PostFormAsync(asTeacher, new Uri(service, WebUtility.HtmlDecode(action)), origin, form);
+            var savedPage = await saved.Content.ReadAsStringAsync(TestContext.CancellationToken);
+            Assert.AreEqual(HttpStatusCode.OK, saved.StatusCode, savedPage);
+            Assert.AreEqual($"/courses/{courseId}/settings", saved.RequestMessage!.RequestUri!.AbsolutePath, "back on the editor after saving");
+            StringAssert.Contains(saved.RequestMessage.RequestUri.Query, "saved=1");
+            StringAssert.Contains(savedPage, "<html lang=\"fr\"");
+            var changes = System.Text.RegularExpressions.Regex.Match(savedPage, "<ul class=\"changes\">(.*?)</ul>", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+            StringAssert.Contains(changes, $"Tina Teacher (Moodle user {teacher})", "the change is recorded with the teacher's Moodle name and id: " + changes);
+            StringAssert.Contains(changes, "templates.welcome.fr.subject");
+            Assert.AreEqual(subject, WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(savedPage, "name=\"fr\\.subject\" value=\"([^\"]*)\"").Groups[1].Value), "the saved subject shown");
+            Assert.AreEqual(subject, (string?)(await CourseSettingsAsync(host, courseId))["templates"]!["welcome"]!["fr"]!["subject"]);
+            Assert.AreEqual(true, (bool?)(await CourseSettingsAsync(host, courseId))["enabled"] ?? true, "the rest of the form kept as it was");
+
+            // The next scan sends the student's welcome with the new subject, once (a second scan sends nothing more).
+            using var inbox = new MaildevInbox((await SharedServices.MaildevAsync()).WebUrl);
+            var address = $"{tag}student@example.com";
+            Assert.IsEmpty((await inbox.ReadAsync(TestContext.CancellationToken)).Where(m => m.To == address).ToList(), "nothing sent before the scan (the host's hourly timer scans at the top of each hour: a run crossing one between the host's start and the save sees the default subject go out)");
+            await ScanAndDrainAsync(host);
+            var mail = (await inbox.WaitForAsync(m => m.To == address, 1, TimeSpan.FromSeconds(30), TestContext.CancellationToken)).Single();
+            Assert.AreEqual(expected, mail.Subject, "the next mail carries the teacher's subject");
+            await ScanAndDrainAsync(host);
+            Assert.HasCount(1, (await inbox.ReadAsync(TestContext.CancellationToken)).Where(m => m.To == address).ToList(), "sent once");
+            Assert.AreEqual("sent", await WelcomeStateAsync(host, courseId, student));
+
+            // The same session opens no page of another course, reads or changes nothing there; Moodle does not let the teacher in either.
+            foreach (var path in new[] { $"courses/{otherId}/settings", $"courses/{otherId}/status", $"api/courses/{otherId}/status", $"api/courses/{otherId}/settings" })
+            {
+                using var refusedElsewhere = await asTeacher.GetAsync(new Uri(service, path), TestContext.CancellationToken);
+                Assert.AreEqual(HttpStatusCode.Unauthorized, refusedElsewhere.StatusCode, path);
+                Assert.DoesNotContain($"Scenario course {tag}x", await refusedElsewhere.Content.ReadAsStringAsync(TestContext.CancellationToken), path);
+            }
+            var otherForm = new Dictionary<string, string>(form) { ["action"] = "save", ["fr.subject"] = "Pas pour vous {{firstName}}" };
+            using var postedElsewhere = await PostFormAsync(asTeacher, new Uri(service, $"courses/{otherId}/settings"), origin, otherForm);
+            Assert.AreEqual(HttpStatusCode.Unauthorized, postedElsewhere.StatusCode);
+            Assert.IsNull((await CourseSettingsAsync(host, otherId))["templates"], "the other course's settings are untouched");
+            var notEnrolled = await asTeacher.GetAsync($"local/coursenotification/enter.php?id={otherId}", TestContext.CancellationToken);
+            Assert.AreEqual(new Uri(Url!).Authority, notEnrolled.RequestMessage!.RequestUri!.Authority, "Moodle mints no grant for a course the teacher is not in");
+            var chain = entering.Elapsed.TotalSeconds;
 
             // The student: no block, no link, and the door refuses them.
             using var asStudent = await MoodleSessionAsync($"{tag}student");
@@ -204,12 +297,73 @@ public sealed class RealMoodleTests
             var refused = await asStudent.GetAsync($"local/coursenotification/enter.php?id={courseId}", TestContext.CancellationToken);
             Assert.AreEqual(new Uri(Url!).Authority, refused.RequestMessage!.RequestUri!.Authority, "a student never reaches the service");
             Assert.DoesNotContain("grant=", refused.RequestMessage.RequestUri.Query);
-            TestContext.WriteLine($"Moodle tier, block: teacher sees it and enters, student does not, {watch.Elapsed.TotalSeconds:0.0} s");
+            TestContext.WriteLine(FormattableString.Invariant(
+                $"Moodle tier, block: teacher sees it, enters, edits (French editor), previews, saves, the next mail carries it once, no other course opens; student does not get in; {watch.Elapsed.TotalSeconds:0.0} s in all ({setup:0.0} s Moodle set-up and delivery, {chain:0.0} s from the editor to the refusals; load average {LoadAverage()})"));
         }
         finally
         {
             await PhpAsync("configure.php", $"--url={previousUrl}");
         }
+    }
+
+    /// <summary>The welcome's state for a learner on the course's status (JSON, with the key).</summary>
+    private async Task<string?> WelcomeStateAsync(LocalHost host, long courseId, long learnerId)
+    {
+        var status = (await host.Http.GetFromJsonAsync<JsonObject>($"api/courses/{courseId}/status", TestContext.CancellationToken))!;
+        var row = status["rows"]!.AsArray().OfType<JsonObject>().SingleOrDefault(r => (long)r["learnerId"]! == learnerId);
+        Assert.IsNotNull(row, $"learner {learnerId} on the status: {status.ToJsonString()}");
+        return (string?)row["cells"]?[SignalKeys.Welcome]?["state"];
+    }
+
+    private async Task<JsonObject> CourseSettingsAsync(LocalHost host, long courseId) =>
+        (JsonObject)(await host.Http.GetFromJsonAsync<JsonObject>($"api/courses/{courseId}/settings", TestContext.CancellationToken))!["settings"]!;
+
+    /// <summary>What the hourly timer does, now, then waits until the host's workers have emptied the queues.</summary>
+    private async Task ScanAndDrainAsync(LocalHost host)
+    {
+        using var scan = await host.Http.PostAsync("api/scan", null, TestContext.CancellationToken);
+        Assert.AreEqual(HttpStatusCode.Accepted, scan.StatusCode, await scan.Content.ReadAsStringAsync(TestContext.CancellationToken));
+        Assert.IsTrue(await host.App.Services.GetRequiredService<Pipeline>().WaitUntilEmptyAsync(TimeSpan.FromSeconds(60), TestContext.CancellationToken), "the queues did not empty");
+    }
+
+    /// <summary>A form posted as a browser on the service's own page posts it: urlencoded, with the page's origin.</summary>
+    private async Task<HttpResponseMessage> PostFormAsync(HttpClient client, Uri to, string origin, IReadOnlyDictionary<string, string> form)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, to) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add("Origin", origin);
+        return await client.SendAsync(request, TestContext.CancellationToken);
+    }
+
+    /// <summary>
+    /// The editor's form as a browser would post it without a button: every named input (a checkbox only when
+    /// checked), each select's selected option (else its first), each text area, values decoded.
+    /// </summary>
+    private static Dictionary<string, string> EditorForm(string html)
+    {
+        const System.Text.RegularExpressions.RegexOptions Options = System.Text.RegularExpressions.RegexOptions.Singleline;
+        var body = System.Text.RegularExpressions.Regex.Match(html, "<form[^>]*id=\"settings-form\"[^>]*>(.*?)</form>", Options).Groups[1].Value;
+        Assert.IsGreaterThan(0, body.Length, "the editor has its form");
+        static Dictionary<string, string> Attributes(string tag) =>
+            System.Text.RegularExpressions.Regex.Matches(tag, "([a-zA-Z-]+)(?:=\"([^\"]*)\")?").Skip(1)
+                .GroupBy(m => m.Groups[1].Value).ToDictionary(g => g.Key, g => WebUtility.HtmlDecode(g.First().Groups[2].Value));
+        var form = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var input in System.Text.RegularExpressions.Regex.Matches(body, "<input\\b[^>]*>").Select(m => Attributes(m.Value)))
+        {
+            if (input.TryGetValue("name", out var name) && (input.GetValueOrDefault("type") != "checkbox" || input.ContainsKey("checked")))
+            {
+                form[name] = input.GetValueOrDefault("value") ?? (input.GetValueOrDefault("type") == "checkbox" ? "on" : "");
+            }
+        }
+        foreach (System.Text.RegularExpressions.Match select in System.Text.RegularExpressions.Regex.Matches(body, "(<select\\b[^>]*>)(.*?)</select>", Options))
+        {
+            var options = System.Text.RegularExpressions.Regex.Matches(select.Groups[2].Value, "<option\\b[^>]*>").Select(m => Attributes(m.Value)).ToList();
+            form[Attributes(select.Groups[1].Value)["name"]] = (options.FirstOrDefault(o => o.ContainsKey("selected")) ?? options[0])["value"];
+        }
+        foreach (System.Text.RegularExpressions.Match area in System.Text.RegularExpressions.Regex.Matches(body, "(<textarea\\b[^>]*>)(.*?)</textarea>", Options))
+        {
+            form[Attributes(area.Groups[1].Value)["name"]] = WebUtility.HtmlDecode(area.Groups[2].Value);
+        }
+        return form;
     }
 
     /// <summary>
