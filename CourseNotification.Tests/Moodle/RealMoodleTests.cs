@@ -174,10 +174,12 @@ public sealed class RealMoodleTests
         var (secret, previousUrl) = ((string)settings["secret"]!, (string)settings["url"]!);
         // With a key, as anywhere but a developer's loopback: only the teacher's session can open the course's pages.
         // Its own Azurite, so the scan below sees this test's courses only; the queue workers send to maildev.
-        // Send hour 0 and no quiet hours: the welcome is due whatever the hour the tier runs at.
+        // Send hour 0 and no quiet hours: the welcome is due whatever the hour the tier runs at. No hourly scan
+        // (the host runs on the real clock): only this test's scans send, so the mail can only go out after the save.
         const string key = "moodle-tier-key-0123456789";
         await using var host = await LocalHost.StartOnOwnStorageAsync(TimeProvider.System, ("Serve:Key", key), ("Moodle:WebhookSecrets", secret), ("Moodle:Url", Url!),
-            ("Moodle:Token", Environment.GetEnvironmentVariable("MOODLE_TOKEN")!), ("Platform:SendHour", "0"), ("Platform:QuietHoursStart", "0"), ("Platform:QuietHoursEnd", "0"));
+            ("Moodle:Token", Environment.GetEnvironmentVariable("MOODLE_TOKEN")!), ("Platform:SendHour", "0"), ("Platform:QuietHoursStart", "0"), ("Platform:QuietHoursEnd", "0"),
+            ("Serve:HourlyScan", "false"));
         host.Http.DefaultRequestHeaders.Add("x-functions-key", key);
         try
         {
@@ -265,7 +267,7 @@ public sealed class RealMoodleTests
             // The next scan sends the student's welcome with the new subject, once (a second scan sends nothing more).
             using var inbox = new MaildevInbox((await SharedServices.MaildevAsync()).WebUrl);
             var address = $"{tag}student@example.com";
-            Assert.IsEmpty((await inbox.ReadAsync(TestContext.CancellationToken)).Where(m => m.To == address).ToList(), "nothing sent before the scan (the host's hourly timer scans at the top of each hour: a run crossing one between the host's start and the save sees the default subject go out)");
+            Assert.IsEmpty((await inbox.ReadAsync(TestContext.CancellationToken)).Where(m => m.To == address).ToList(), "nothing sent before the scan");
             await ScanAndDrainAsync(host);
             var mail = (await inbox.WaitForAsync(m => m.To == address, 1, TimeSpan.FromSeconds(30), TestContext.CancellationToken)).Single();
             Assert.AreEqual(expected, mail.Subject, "the next mail carries the teacher's subject");
