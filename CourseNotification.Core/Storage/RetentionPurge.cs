@@ -11,7 +11,8 @@ public sealed record PurgeReport(int LedgerRows, int Answers, int Links, int Web
 
 /// <summary>
 /// The nightly purge of what is kept no longer than <c>Retention__*</c> says: sends that went out or
-/// failed before the ledger's horizon (never one queued or being sent), answers given before the answers'
+/// failed before the ledger's horizon, and requests to send again made before it that never went out
+/// (their catch-up window closed a day after them; never a send queued or being sent), answers given before the answers'
 /// horizon, questionnaire links long expired, and webhook ids past their replay window. Each table is
 /// read once with a filter across all its partitions (deleted courses' rows included) and deleted in
 /// batches of one partition.
@@ -30,7 +31,7 @@ public sealed class RetentionPurge(StorageAccount storage, IOptions<RetentionOpt
         var retention = options.Value;
         var ledger = retention.LedgerDays == 0 ? 0 : await DeleteAsync(
             StorageNames.LedgerTable,
-            TableClient.CreateQueryFilter($"At lt {now.AddDays(-retention.LedgerDays)} and (State eq 'Sent' or State eq 'Failed')"),
+            TableClient.CreateQueryFilter($"At lt {now.AddDays(-retention.LedgerDays)} and (State eq 'Sent' or State eq 'Failed' or State eq 'Rearmed')"),
             cancellationToken);
         var answers = retention.AnswersDays == 0 ? 0 : await DeleteAsync(
             StorageNames.AnswersTable,

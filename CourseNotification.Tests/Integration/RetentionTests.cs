@@ -32,6 +32,9 @@ public sealed class RetentionTests
         await ledger.AddEntityAsync(Send(deletedCourse, 1, "Sent", Now.AddDays(-800)), TestContext.CancellationToken);
         await ledger.AddEntityAsync(Send(course, 3, "Queued", Now.AddDays(-400)), TestContext.CancellationToken);
         await ledger.AddEntityAsync(Send(course, 4, "Sent", Now.AddDays(-364)), TestContext.CancellationToken);
+        // A "send again" asked long ago that never went out (the learner left before the next scan): it missed its window months ago.
+        await ledger.AddEntityAsync(Send(course, 5, "Rearmed", Now.AddDays(-370)), TestContext.CancellationToken);
+        await ledger.AddEntityAsync(Send(course, 6, "Rearmed", Now.AddDays(-10)), TestContext.CancellationToken);
 
         var answers = core.Get<AnswerStore>();
         StoredAnswer Answer(DateTimeOffset at) => new(course, "hot", "qualiopi-hot", "fr", DateOnly.FromDateTime(at.UtcDateTime), false, null, new Dictionary<string, IReadOnlyList<string>> { ["overall"] = ["4"] });
@@ -56,7 +59,7 @@ public sealed class RetentionTests
 
         var report = await core.Get<RetentionPurge>().PurgeAsync(TestContext.CancellationToken);
 
-        Assert.AreEqual(new PurgeReport(3, 1, 1, 1, 1), report);
+        Assert.AreEqual(new PurgeReport(4, 1, 1, 1, 1), report);
         Assert.AreEqual(1, await queued.ForgetStaleAsync(deletedCourse, Now.AddDays(2), TestContext.CancellationToken), "the recent mark was still there");
         var left = new List<string>();
         foreach (var id in new[] { course, deletedCourse })
@@ -66,7 +69,7 @@ public sealed class RetentionTests
                 left.Add(row.GetString("State")!);
             }
         }
-        CollectionAssert.AreEquivalent(new[] { "Queued", "Sent" }, left, "the queued send and the recent one stay");
+        CollectionAssert.AreEquivalent(new[] { "Queued", "Sent", "Rearmed" }, left, "the queued send, the recent one and the recent request to send again stay");
         var kept = new List<StoredAnswer>();
         await foreach (var page in answers.ListPagesAsync(course, DateOnly.MinValue, DateOnly.MaxValue, TestContext.CancellationToken))
         {
