@@ -4,9 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CourseNotification.Settings;
 using CourseNotification.Storage;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
+using CourseNotification.Tests.Settings;
 
 namespace CourseNotification.Tests.Infra;
 
@@ -114,7 +112,7 @@ public sealed partial class InfraTests
     {
         // Found from the registrations of AddCourseNotification (what the hosts bind), so a new options class
         // is checked here without being listed; each must name its section, and none may be left unbound.
-        var bound = BoundOptions().ToDictionary(o => o.Options, o => o.Section);
+        var bound = BoundOptions.All.ToDictionary(o => o.Options, o => o.Section);
         var declared = typeof(AccessOptions).Assembly.GetTypes()
             .Where(t => t.IsClass && t.Name.EndsWith("Options", StringComparison.Ordinal) && t.GetField("Section", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true })
             .ToList();
@@ -186,27 +184,10 @@ public sealed partial class InfraTests
         Assert.IsFalse(AccountKeyPattern().IsMatch(json), "no account key or connection string with a key in infra");
     }
 
-    /// <summary>
-    /// Every options class the hosts bind: the <see cref="IOptionsChangeTokenSource{TOptions}"/> that
-    /// <c>BindConfiguration</c> registers for each in <see cref="ServiceCollectionExtensions.AddCourseNotification"/>,
-    /// with the section the class names (<c>Section</c>).
-    /// </summary>
-    private static IEnumerable<(string Section, Type Options)> BoundOptions()
-    {
-        var services = new ServiceCollection();
-        services.AddCourseNotification(new ConfigurationBuilder().Build());
-        return services
-            .Where(d => d.ServiceType.IsGenericType && d.ServiceType.GetGenericTypeDefinition() == typeof(IOptionsChangeTokenSource<>))
-            .Select(d => d.ServiceType.GetGenericArguments()[0])
-            .Distinct()
-            .Select(t => ((string?)t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue()
-                ?? throw new InvalidOperationException($"{t.Name} is bound but names no Section."), t));
-    }
-
     /// <summary>Settings names of every options class the code binds (Section__Property__Sub), and the storage connection.</summary>
     private static IEnumerable<string> CodeSettings()
     {
-        return BoundOptions().SelectMany(s => Leaves(s.Section, s.Options)).Concat(StorageSettings);
+        return BoundOptions.All.SelectMany(s => Leaves(s.Section, s.Options)).Concat(StorageSettings);
 
         static IEnumerable<string> Leaves(string prefix, Type type)
         {
