@@ -30,14 +30,15 @@ public sealed partial class InfraTests
 
     /// <summary>
     /// Settings of the options classes that infra deliberately does not set, with the reason: the Function App
-    /// runs with the code's default (README, Settings) until someone sets them. <c>*</c> stands for any part
+    /// runs with the code's default (README, Settings) until someone sets them (a value set only in the portal
+    /// lasts until the next provision, which writes the app settings from infra). <c>*</c> stands for any part
     /// of a name. Anything else the code binds must be set by infra, so a setting added to an options class
     /// is either deployed or listed here, never forgotten.
     /// </summary>
     private static readonly Dictionary<string, string> LeftToDefault = new()
     {
         ["Platform__Enabled"] = "on: the platform switch is for an administrator to turn off",
-        ["Platform__SendHour"] = "the product's choice (9), tuned per site in the portal",
+        ["Platform__SendHour"] = "the product's choice (9)",
         ["Platform__QuietHoursStart"] = "the product's choice (20)",
         ["Platform__QuietHoursEnd"] = "the product's choice (8)",
         ["Platform__LearnerRoles"] = "Moodle's default learner role (student)",
