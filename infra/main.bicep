@@ -30,6 +30,22 @@ param defaultLanguage string = 'fr'
 @description('Shared token(s), comma-separated, that plain Moodle push events must carry.')
 param moodleWebhookToken string = ''
 
+@secure()
+@description('Standard Webhooks secrets (whsec_ + base64), comma-separated, that the Moodle plugin\'s signed batches must match.')
+param moodleWebhookSecrets string = ''
+
+@minValue(5)
+@maxValue(720)
+@description('Minutes a teacher\'s session on one course lasts after their link from Moodle.')
+param accessSessionMinutes int = 240
+
+@secure()
+@description('Key (?code=) that opens any course\'s pages without a Moodle link: empty, or at least 16 characters.')
+param accessAdminKey string = ''
+
+@description('True once App Service sign-in is on for the Function App: a signed-in administrator opens every course\'s pages. Never without sign-in.')
+param accessAppServiceSignIn bool = false
+
 @allowed(['Africa', 'Asia Pacific', 'Australia', 'Brazil', 'Canada', 'Europe', 'France', 'Germany', 'India', 'Japan', 'Korea', 'Norway', 'Switzerland', 'UAE', 'UK', 'United States'])
 @description('Where Azure Communication Services keeps email data at rest.')
 param emailDataLocation string = 'Europe'
@@ -126,6 +142,10 @@ module functionApp 'app/function.bicep' = {
       Email__Quota__PerMinute: emailQuotaPerMinute
       Email__Quota__PerHour: emailQuotaPerHour
       Moodle__WebhookToken: moodleWebhookToken
+      Moodle__WebhookSecrets: moodleWebhookSecrets
+      Access__SessionMinutes: string(accessSessionMinutes)
+      Access__AdminKey: accessAdminKey
+      Access__AppServiceSignIn: accessAppServiceSignIn ? 'true' : 'false'
     }
   }
   dependsOn: [rbac]

@@ -29,7 +29,9 @@ public static partial class SettingsCheck
         (EmailOptions.Section, typeof(EmailOptions)),
         (SignalOptions.Section, typeof(SignalOptions)),
         (MoodleOptions.Section, typeof(MoodleOptions)),
+        (DigestOptions.Section, typeof(DigestOptions)),
         (RetentionOptions.Section, typeof(RetentionOptions)),
+        (AccessOptions.Section, typeof(AccessOptions)),
     ];
 
     public static IReadOnlyList<SettingProblem> Problems(IConfiguration configuration)

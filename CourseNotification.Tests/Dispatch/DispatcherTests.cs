@@ -283,6 +283,70 @@ public sealed class DispatcherTests
         Assert.AreEqual(ClaimOutcome.Claimed, (await core.Get<LedgerStore>().TryClaimAsync(key, clock.GetUtcNow(), lease, CancellationToken.None)).Outcome);
     }
 
+    [TestMethod]
+    public async Task A_relay_that_holds_its_answer_past_the_lease_keeps_the_claim_alive_and_no_other_worker_sends_it()
+    {
+        // A real SMTP conversation over loopback: the relay takes the whole mail after DATA, then holds its
+        // "250" while the service's clock runs past the claim's lease. Another worker, with its own storage
+        // clients and SMTP connections, sees the message again during that stall. The first worker's keeper
+        // renews the claim every third of the lease, so the other steps aside: one mail, recorded once.
+        // The service's clock is a fake one moved by the test, a third of the lease at a time, each step
+        // taken once the renewal it triggers is in the ledger: no race with the machine's load.
+        var clock = new FakeTimeProvider(At);
+        await using var relay = StallingRelay.Start();
+        var port = ("Email:Smtp:Port", relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var first = await CoreServices.StartAsync(clock, port);
+        await using var second = await CoreServices.StartAsync(clock, port);
+        var message = await DueWelcomeAsync(first);
+        var key = new SendKey(message.CourseId, message.LearnerId, message.Signal, message.Anchor, 0);
+        var lease = first.Get<QueueSettings>().ClaimLease;
+        var ledgerTable = first.Get<StorageAccount>().Table(StorageNames.LedgerTable);
+        async Task<Azure.Data.Tables.TableEntity> RowAsync() =>
+            (await ledgerTable.GetEntityAsync<Azure.Data.Tables.TableEntity>(StorageNames.Key(key.CourseId), LedgerStore.RowKey(key), cancellationToken: TestContext.CancellationToken)).Value;
+
+        var sending = first.Get<NotificationDispatcher>().HandleAsync(message, 1, CancellationToken.None);
+        await relay.Holding.WaitAsync(TimeSpan.FromSeconds(30), TestContext.CancellationToken);
+        var claimedUntil = (await RowAsync()).GetDateTimeOffset("LeaseUntil")!.Value;
+        Assert.AreEqual(At + lease, claimedUntil, "claimed, and renewed just before the hand-over, at the start");
+
+        // While the relay holds its answer, the clock runs past the end of the lease the claim was taken with.
+        for (var beat = 1; beat <= 3; beat++)
+        {
+            clock.Advance(lease / 3);
+            var renewedTo = clock.GetUtcNow() + lease;
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while ((await RowAsync()).GetDateTimeOffset("LeaseUntil") < renewedTo && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20, TestContext.CancellationToken);
+            }
+            if ((await RowAsync()).GetDateTimeOffset("LeaseUntil") < renewedTo)
+            {
+                break; // Not renewed (no keeper): what follows shows what that costs.
+            }
+        }
+        clock.Advance(claimedUntil + TimeSpan.FromSeconds(1) - clock.GetUtcNow());
+        Assert.IsFalse(sending.IsCompleted, "the first worker is still handing its mail over");
+
+        // The other worker sees the message again (its visibility ran out): the claim is held, it sends nothing.
+        string takeover;
+        try
+        {
+            takeover = (await second.Get<NotificationDispatcher>().HandleAsync(message, 2, CancellationToken.None)).ToString();
+        }
+        catch (SendHeldElsewhereException)
+        {
+            takeover = "held elsewhere";
+        }
+
+        relay.Release();
+        Assert.AreEqual(DispatchOutcome.Sent, await sending.WaitAsync(TimeSpan.FromSeconds(30), TestContext.CancellationToken), "the first worker's send completes and is recorded");
+        Assert.AreEqual(1, relay.Delivered, "one mail reached the relay");
+        Assert.AreEqual("held elsewhere", takeover, "the other worker did not take the send over while it was being handed to the relay");
+        var row = await RowAsync();
+        Assert.AreEqual((nameof(SendState.Sent), 1), (row.GetString("State"), row.GetInt32("Attempts")), "recorded sent, by the one claim taken");
+        Assert.AreEqual(SendState.Sent, (await first.Get<LedgerStore>().ReadLearnerAsync(message.CourseId, message.LearnerId, CancellationToken.None)).Single().State);
+    }
+
     /// <summary>While armed, lets the first ledger write (a send's claim) reach storage, then holds its answer until resumed.</summary>
     private sealed class StallAfterClaim : Azure.Core.Pipeline.HttpPipelinePolicy
     {

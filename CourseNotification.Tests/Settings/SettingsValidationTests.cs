@@ -1,4 +1,6 @@
+using CourseNotification.Settings;
 using CourseNotification.Tests.Integration;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Tests.Settings;
@@ -26,5 +28,21 @@ public sealed class SettingsValidationTests
     {
         var error = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => CoreServices.StartAsync(null, (key, value)));
         StringAssert.Contains(error.Message, named);
+    }
+
+    [TestMethod]
+    public void The_check_cn_runs_first_covers_every_options_class_the_hosts_bind()
+    {
+        // cn refuses a wrong setting in one line before it starts anything (SettingsCheck); a class it does not
+        // know would only fail later, in the host's start, with a stack trace.
+        foreach (var (section, type) in BoundOptions.All)
+        {
+            var property = type.GetProperties().First(p => p.CanWrite && (p.PropertyType == typeof(int) || p.PropertyType == typeof(bool) || p.PropertyType.IsEnum));
+            var key = $"{section}:{property.Name}";
+            var problems = SettingsCheck.Problems(new ConfigurationBuilder().AddInMemoryCollection([new(key, "nonsense")]).Build());
+            Assert.IsTrue(problems.Any(p => p.Key == key), $"{section}__{property.Name}=nonsense is not refused by SettingsCheck ({type.Name})");
+        }
+        var shortKey = SettingsCheck.Problems(new ConfigurationBuilder().AddInMemoryCollection([new("Access:AdminKey", "too-short")]).Build());
+        Assert.AreEqual("Access__AdminKey", shortKey.Single().Name, "the options' own rules too");
     }
 }

@@ -10,7 +10,8 @@ param storageAccountName string
 param deploymentContainerUrl string
 param applicationInsightsConnectionString string
 
-@description('The product\'s own app settings (Platform__*, Email__*, Moodle__*, ...).')
+@secure()
+@description('The product\'s own app settings (Platform__*, Email__*, Moodle__*, Access__*, ...): secure, as some are secrets (the webhook token and secrets, the admin key), kept out of the deployment\'s history.')
 param appSettings object
 
 @minValue(40)
