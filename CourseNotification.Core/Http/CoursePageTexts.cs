@@ -13,7 +13,8 @@ internal sealed record CoursePageTexts
 
     public required string BackToStatus, Colon, Utc, Nothing;
 
-    // The status grid. Intro: course id, instant, learners matching.
+    // The status grid. Intro: course id, instant, learners matching. A cell's name: what it shows (first, as
+    // WCAG's "label in name" asks), the signal, the reason.
     public required string StatusTitle, StatusIntro, SettingsLink, State, AnyState, Initial, ActiveOnly, HideEmpty, Filter, GridLabel, Learner, Totals,
         AnchorOf, AskedBy, CellLabel, SendAgain, SendAgainLabel, Pages, PageOf, PreviousPage, NextPage;
 
@@ -48,7 +49,7 @@ internal sealed record CoursePageTexts
         StatusTitle = "status", StatusIntro = "Course {0}, as of {1} UTC: {2} learner(s) match. Hover or focus a cell for its reason; follow it to preview the mail (and send it as a test).",
         SettingsLink = "Settings and texts of this course", State = "State", AnyState = "any", Initial = "Last name initial", ActiveOnly = "Active only",
         HideEmpty = "Hide signals with nothing to show", Filter = "Filter", GridLabel = "Learners and signals", Learner = "Learner", Totals = "Totals",
-        AnchorOf = "anchor {0}", AskedBy = ", asked by {0}", CellLabel = "{0}: {1}. Preview the mail", SendAgain = "send again", SendAgainLabel = "Send the “{0}” mail to {1} again",
+        AnchorOf = "anchor {0}", AskedBy = ", asked by {0}", CellLabel = "{0} – {1}: {2}. Preview the mail", SendAgain = "send again", SendAgainLabel = "Send the “{0}” mail to {1} again",
         Pages = "Pages", PageOf = "Page {0} of {1}.", PreviousPage = "Previous page", NextPage = "Next page",
         PreviewTitle = "Mail preview", PreviewAbout = "Learner {0}, “{1}” mail: {2}. Language: {3}. Nothing is sent by this page.",
         Subject = "Subject", HtmlPart = "HTML part of the mail", TextPart = "Text part", SendTest = "Send it as a test", TestAddress = "Address to send the test to",
@@ -103,7 +104,7 @@ internal sealed record CoursePageTexts
         StatusTitle = "état", StatusIntro = "Cours {0}, au {1} UTC\u00A0: {2} stagiaire(s) retenu(s). Survolez une case ou donnez-lui le focus pour sa raison\u00A0; suivez-la pour voir le message (et l’envoyer en test).",
         SettingsLink = "Réglages et textes de ce cours", State = "État", AnyState = "tous", Initial = "Initiale du nom", ActiveOnly = "Actifs seulement",
         HideEmpty = "Masquer les signaux sans rien à montrer", Filter = "Filtrer", GridLabel = "Stagiaires et signaux", Learner = "Stagiaire", Totals = "Totaux",
-        AnchorOf = "jour de référence {0}", AskedBy = ", demandé par {0}", CellLabel = "{0}\u00A0: {1}. Voir le message", SendAgain = "renvoyer", SendAgainLabel = "Renvoyer le message «\u00A0{0}\u00A0» à {1}",
+        AnchorOf = "jour de référence {0}", AskedBy = ", demandé par {0}", CellLabel = "{0} – {1}\u00A0: {2}. Voir le message", SendAgain = "renvoyer", SendAgainLabel = "Renvoyer le message «\u00A0{0}\u00A0» à {1}",
         Pages = "Pages", PageOf = "Page {0} sur {1}.", PreviousPage = "Page précédente", NextPage = "Page suivante",
         PreviewTitle = "Aperçu du message", PreviewAbout = "Stagiaire {0}, message «\u00A0{1}\u00A0»\u00A0: {2}. Langue\u00A0: {3}. Cette page n’envoie rien.",
         Subject = "Objet", HtmlPart = "Partie HTML du message", TextPart = "Partie texte", SendTest = "L’envoyer en test", TestAddress = "Adresse où envoyer le test",

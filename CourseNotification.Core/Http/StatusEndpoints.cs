@@ -217,8 +217,9 @@ public sealed class StatusEndpoints(
                 // A mail that went out (or failed) is previewed as of the instant it was sent: its days and dates as the learner read them.
                 var previewAt = d.State is DecisionState.Sent or DecisionState.Failed && d.At is { } sentAt ? sentAt : status.At;
                 var preview = $"/courses/{status.CourseId}/learners/{row.LearnerId}/mails/{Uri.EscapeDataString(signal)}?at={Uri.EscapeDataString(previewAt.ToString("O"))}{key}";
+                var shown = $"{t.StateName(d.State)} {when}".TrimEnd();
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<td class=\"{state}\"><a href=\"{e.Encode(preview)}\" title=\"{e.Encode(reason)}\" aria-label=\"{e.Encode(string.Format(CultureInfo.InvariantCulture, t.CellLabel, t.SignalName(signal), reason))}\">{e.Encode(t.StateName(d.State))} {when}</a>");
+                    $"<td class=\"{state}\"><a href=\"{e.Encode(preview)}\" title=\"{e.Encode(reason)}\" aria-label=\"{e.Encode(string.Format(CultureInfo.InvariantCulture, t.CellLabel, shown, t.SignalName(signal), reason))}\">{e.Encode(shown)}</a>");
                 if (d.State == DecisionState.Sent && SignalKeys.IndexOf(signal) >= 0 && d.Anchor is { } sentAnchor)
                 {
                     var again = $"/courses/{status.CourseId}/learners/{row.LearnerId}/mails/{Uri.EscapeDataString(signal)}/resend?anchor={sentAnchor:yyyy-MM-dd}&repeat={d.Repeat}{key}";

@@ -12,8 +12,11 @@ internal static class Chromium
 
     private static readonly Lazy<Task<(IPlaywright, IBrowser)>> Shared = new(LaunchAsync);
 
-    /// <summary>A new page in its own context, of the given width (a phone: 360), with or without JavaScript.</summary>
-    public static async Task<IPage> NewPageAsync(int width = 1024, int height = 800, string locale = "fr-FR", bool javaScript = true)
+    /// <summary>
+    /// A new page in its own context, of the given width (a phone: 360), with or without JavaScript;
+    /// <paramref name="bypassCsp"/> lets a test add its own script to our pages (the accessibility checker).
+    /// </summary>
+    public static async Task<IPage> NewPageAsync(int width = 1024, int height = 800, string locale = "fr-FR", bool javaScript = true, bool bypassCsp = false)
     {
         var (_, browser) = await Shared.Value;
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
@@ -21,6 +24,7 @@ internal static class Chromium
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = locale,
             JavaScriptEnabled = javaScript,
+            BypassCSP = bypassCsp,
         });
         return await context.NewPageAsync();
     }

@@ -13,7 +13,8 @@ namespace CourseNotification.Tests.Browser;
 /// The settings editor (<c>/courses/{id}/settings</c>) and the status grid's "send again", in headless
 /// Chromium against the local host with its queue workers: a broken text refused next to its field and
 /// kept, a valid one previewed as it is typed, saved, and carried by the next mail in maildev; the page
-/// without JavaScript; a sent mail sent again exactly once. Screenshots at 1280 and 360 px go to
+/// without JavaScript; a sent mail sent again exactly once; the teachers' pages checked by axe-core
+/// against WCAG 2.1 A and AA. Screenshots at 1280 and 360 px go to
 /// TestResults/screenshots (settings-editor-*.png, status-send-again*.png).
 /// </summary>
 [TestClass]
@@ -226,5 +227,39 @@ public sealed class SettingsEditorTests
         var cell = status!["rows"]!.AsArray().Single(r => (long)r!["learnerId"]! == learner)!["cells"]!["welcome"]!;
         Assert.AreEqual(("sent", "sent again on request"), ((string?)cell["state"], (string?)cell["reason"]));
         Assert.AreEqual("administrator", (string?)status["rows"]![0]!["askedBy"]!["welcome"]);
+    }
+
+    [TestMethod]
+    public async Task The_teachers_pages_break_no_WCAG_A_or_AA_rule_at_1280_and_360_px()
+    {
+        var clock = new ShiftableClock(Opening.AddHours(10));
+        await using var host = await LocalHost.StartAsync(clock, workers: true);
+        var (course, _) = await SeedAsync(host);
+        await ScanAndDrainAsync(host, clock.GetUtcNow());
+        var found = new List<string>();
+        foreach (var width in new[] { 1280, 360 })
+        {
+            var page = await Chromium.NewPageAsync(width: width, height: 900, bypassCsp: true);
+            async Task CheckAsync(string what) => found.AddRange((await Axe.ViolationsAsync(page)).Select(v => $"{what} at {width} px: {v}"));
+
+            await page.GotoAsync(new Uri(host.Http.BaseAddress!, $"courses/{course}/status").ToString());
+            await CheckAsync("status grid");
+            var again = await page.Locator("a.again").First.GetAttributeAsync("href");
+            var preview = await page.Locator("tbody td a").First.GetAttributeAsync("href");
+            await page.GotoAsync(new Uri(host.Http.BaseAddress!, again!).ToString());
+            await CheckAsync("send again");
+            await page.GotoAsync(new Uri(host.Http.BaseAddress!, preview!).ToString());
+            await CheckAsync("mail preview");
+            await page.GotoAsync(new Uri(host.Http.BaseAddress!, $"courses/{course}/settings").ToString());
+            await CheckAsync("settings editor");
+            await page.Locator("#f-fr-subject").FillAsync("Bonjour {{prenom}}");
+            await page.Locator("#f-firstCallDays").FillAsync("0");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Enregistrer" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#problems")).ToBeVisibleAsync();
+            await CheckAsync("settings editor with its problems");
+            await page.GotoAsync(new Uri(host.Http.BaseAddress!, $"courses/{course}/enter?grant=not-a-grant").ToString());
+            await CheckAsync("refused grant");
+        }
+        Assert.IsEmpty(found, string.Join("\n", found));
     }
 }
