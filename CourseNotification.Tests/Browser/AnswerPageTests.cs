@@ -11,7 +11,8 @@ namespace CourseNotification.Tests.Browser;
 /// <summary>
 /// The answer page in headless Chromium, as a learner on a phone sees it: no horizontal scrolling at
 /// 360 px, every question a labelled group, answerable with the keyboard, validation messages next to
-/// their questions with the input kept, a second submission and an expired link each on a clear page.
+/// their questions with the input kept, a second submission and an expired link each on a clear page;
+/// no WCAG 2.1 A or AA rule broken (axe-core).
 /// Screenshots are saved as test artefacts (TestResults/screenshots).
 /// </summary>
 [TestClass]
@@ -27,7 +28,8 @@ public sealed class AnswerPageTests
         await using var host = await LocalHost.StartAsync();
         var course = TestIds.Next();
         var url = await IssueAsync(host, course, "fr", TimeSpan.FromDays(30));
-        var page = await Chromium.NewPageAsync(width: 360, height: 740);
+        // The accessibility checker's script is let in; the pages' policy has tests of its own (LocalHostGuardTests).
+        var page = await Chromium.NewPageAsync(width: 360, height: 740, bypassCsp: true);
 
         await page.GotoAsync(url);
         Assert.AreEqual("Votre avis sur la formation", await page.Locator("h1").InnerTextAsync());
@@ -36,6 +38,7 @@ public sealed class AnswerPageTests
         Assert.AreEqual(1, await page.GetByRole(AriaRole.Group, new() { Name = "1. Les objectifs de la formation ont été atteints. (obligatoire)" }).CountAsync(), "a question is a named group");
         Assert.AreEqual(1, await page.GetByLabel("8. Un commentaire, une suggestion d'amélioration\u00A0?").CountAsync(), "the comment box has its label");
         await Chromium.ScreenshotAsync(page, TestContext, "answer-fr-360");
+        Assert.IsEmpty(await Axe.ViolationsAsync(page), "WCAG 2.1 A and AA, the form");
 
         // Two answers, one of them with the keyboard only, then send: the rest is required.
         await page.Locator("#q-objectives").GetByLabel("4").CheckAsync();
@@ -52,6 +55,7 @@ public sealed class AnswerPageTests
         Assert.AreEqual(0, await page.Locator("#e-objectives").CountAsync(), "no message on an answered question");
         await AssertFitsAsync(page, "the form with its messages");
         await Chromium.ScreenshotAsync(page, TestContext, "answer-fr-360-problems");
+        Assert.IsEmpty(await Axe.ViolationsAsync(page), "WCAG 2.1 A and AA, the form with its messages");
 
         var second = await Chromium.NewPageAsync(width: 360, height: 740);
         await second.GotoAsync(url);
@@ -59,6 +63,7 @@ public sealed class AnswerPageTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Envoyer mes réponses" }).ClickAsync();
         Assert.AreEqual("Merci pour vos réponses\u00A0!", await page.Locator("h1").InnerTextAsync());
         await Chromium.ScreenshotAsync(page, TestContext, "answer-fr-360-thanks");
+        Assert.IsEmpty(await Axe.ViolationsAsync(page), "WCAG 2.1 A and AA, the thanks");
 
         // The same form, open in another tab since before, sent after: refused, nothing changed.
         await FillAsync(second, "Une seconde fois");
