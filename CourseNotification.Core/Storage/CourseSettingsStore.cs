@@ -112,13 +112,14 @@ public sealed class CourseSettingsStore(StorageAccount storage)
                 }
                 return SettingsSaved.Saved;
             }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && (version is not null || attempt < 5))
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && version is not null)
             {
-                // Another save came in between: over a version read before, that is the end; else read its list again.
-                if (version is not null)
-                {
-                    return SettingsSaved.ChangedMeanwhile;
-                }
+                // Another save came in between the check and the write: the version read before is gone.
+                return SettingsSaved.ChangedMeanwhile;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 5)
+            {
+                // Another save came in between: read its list again.
             }
         }
     }

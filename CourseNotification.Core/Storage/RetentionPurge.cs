@@ -12,7 +12,7 @@ public sealed record PurgeReport(int LedgerRows, int Answers, int Links, int Web
 /// <summary>
 /// The nightly purge of what is kept no longer than <c>Retention__*</c> says: sends that went out or
 /// failed before the ledger's horizon, and requests to send again made before it that never went out
-/// (their catch-up window closed a day after them; never a send queued or being sent), answers given before the answers'
+/// (their 7-day catch-up window long closed; never a send queued or being sent), answers given before the answers'
 /// horizon, questionnaire links long expired, and webhook ids past their replay window. Each table is
 /// read once with a filter across all its partitions (deleted courses' rows included) and deleted in
 /// batches of one partition.
