@@ -2,9 +2,12 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using CourseNotification.Cli.Hosting;
+using CourseNotification.Cli.Local;
 using CourseNotification.Http;
 using CourseNotification.Tests.Browser;
 using CourseNotification.Tests.Integration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CourseNotification.Tests.Access;
@@ -14,7 +17,8 @@ namespace CourseNotification.Tests.Access;
 /// developer's loopback): a grant from the block opens that course's pages and nothing else (not another
 /// course, not the site-wide pages), sets a session cookie with the right attributes, and is refused when
 /// expired, reused, for another course, too long-lived, signed with another secret or from another site,
-/// each with a page a person can read, and without a cookie.
+/// each with a page a person can read, and without a cookie; a teacher who came that way rewrites a text
+/// in the editor, and the next mails carry it.
 /// </summary>
 [TestClass]
 [TestCategory("storage")]
@@ -26,8 +30,9 @@ public sealed class CourseAccessTests
 
     public TestContext TestContext { get; set; } = null!;
 
-    private static Task<LocalHost> StartAsync(string secret) =>
-        LocalHost.StartAsync(null, false, ("Serve:Key", Key), ("Moodle:WebhookSecrets", secret), ("Moodle:Url", Grants.MoodleUrl), ("Moodle:Token", "unused-no-pull-sync-here"));
+    private static Task<LocalHost> StartAsync(string secret, bool workers = false, params (string Key, string Value)[] more) =>
+        LocalHost.StartAsync(null, workers,
+            [("Serve:Key", Key), ("Moodle:WebhookSecrets", secret), ("Moodle:Url", Grants.MoodleUrl), ("Moodle:Token", "unused-no-pull-sync-here"), .. more]);
 
     /// <summary>A course with three learners who never came in, so the welcome is due for each.</summary>
     private async Task<(long Course, long Learner)> SeedAsync(LocalHost host, string name)
@@ -180,5 +185,38 @@ public sealed class CourseAccessTests
             StringAssert.Contains(cookie.ToLowerInvariant(), attribute, cookie);
         }
         Assert.AreEqual("no-store", response.Headers.CacheControl!.ToString(), "the answer that sets the session is never cached");
+    }
+
+    [TestMethod]
+    public async Task A_teacher_from_Moodle_rewrites_the_welcome_in_the_editor_and_the_next_mails_carry_it()
+    {
+        var secret = Grants.NewSecret();
+        // Queue workers on, the hourly scan off (the real clock): only the scan below sends. Send hour 0 and
+        // no quiet hours: the welcome is due whatever the hour the test runs at.
+        await using var host = await StartAsync(secret, workers: true, ("Serve:HourlyScan", "false"), ("Platform:SendHour", "0"), ("Platform:QuietHoursStart", "0"), ("Platform:QuietHoursEnd", "0"));
+        var (course, learner) = await SeedAsync(host, "Sécurité au travail");
+
+        // An English browser, a teacher whose Moodle speaks French: the block's link, then the page's own link to the editor.
+        var page = await Chromium.NewPageAsync(width: 1280, height: 900, locale: "en-GB");
+        await page.GotoAsync(Url(host, $"courses/{course}/enter?grant={Grants.Mint(secret, course, user: 77, name: "Tina Teacher", lang: "fr")}"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "Réglages et textes de ce cours" }).ClickAsync();
+        Assert.AreEqual($"/courses/{course}/settings", new Uri(page.Url).AbsolutePath, "no key in the address");
+        Assert.AreEqual("fr", await page.Locator("html").GetAttributeAsync("lang"), "the teacher's Moodle language");
+
+        const string subject = "{{firstName}}, votre formation {{courseName}} commence";
+        await page.Locator("#f-previewLearner").SelectOptionAsync(learner.ToString(CultureInfo.InvariantCulture));
+        await page.Locator("#f-fr-subject").FillAsync(subject);
+        await Assertions.Expect(page.Locator("#preview-subject")).ToHaveTextAsync("Léa, votre formation Sécurité au travail commence", new() { Timeout = 15000 });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enregistrer" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".saved")).ToBeVisibleAsync();
+        StringAssert.Contains(await page.Locator(".changes").InnerTextAsync(), "Tina Teacher (Moodle user 77)", "recorded with who made it");
+
+        var scan = await host.Http.PostAsync($"api/scan?code={Key}", null, TestContext.CancellationToken);
+        Assert.AreEqual(HttpStatusCode.Accepted, scan.StatusCode);
+        Assert.IsTrue(await host.App.Services.GetRequiredService<Pipeline>().WaitUntilEmptyAsync(TimeSpan.FromSeconds(60), TestContext.CancellationToken), "the queues did not empty");
+        using var inbox = new MaildevInbox((await SharedServices.MaildevAsync()).WebUrl);
+        var mails = await inbox.WaitForAsync(m => m.Subject == "Léa, votre formation Sécurité au travail commence", 3, TimeSpan.FromSeconds(30), TestContext.CancellationToken);
+        Assert.AreEqual(3, mails.Select(m => m.To).Distinct().Count(), "each of the course's three learners, with the teacher's subject");
+        Assert.Contains($"l{learner}@example.org", mails.Select(m => m.To).ToList());
     }
 }
