@@ -35,7 +35,7 @@ public sealed class CourseAccessEndpoints(
         if (refusal is { } why)
         {
             // Expired or used: following the link again from Moodle helps (401); anything else will not (403).
-            var t = CoursePageTexts.For(CoursePages.Language(request, platform.Value.DefaultLanguage));
+            var t = CoursePageTexts.Of(request, platform.Value.DefaultLanguage);
             return LearnerPage.Render(why is GrantRefusal.Expired or GrantRefusal.AlreadyUsed ? 401 : 403, t.Lang, platform.Value.SiteName, t.CannotOpen, [t.Refusal(why), t.Nothing]);
         }
         request.HttpContext.Response.Cookies.Append(CourseAccess.CookieName(courseId), await access.SealAsync(session!, cancellationToken), new CookieOptions

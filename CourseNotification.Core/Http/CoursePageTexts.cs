@@ -1,4 +1,5 @@
 using CourseNotification.Signals;
+using Microsoft.AspNetCore.Http;
 
 namespace CourseNotification.Http;
 
@@ -42,6 +43,9 @@ internal sealed record CoursePageTexts
     public string Refusal(GrantRefusal refusal) => Refusals[refusal];
 
     public static CoursePageTexts For(string lang) => lang == "en" ? English : French;
+
+    /// <summary>The words of the page a request asks for, in its language (<see cref="CoursePages.Language"/>).</summary>
+    public static CoursePageTexts Of(HttpRequest request, string platformDefault) => For(CoursePages.Language(request, platformDefault));
 
     private static readonly CoursePageTexts English = new()
     {

@@ -28,6 +28,9 @@ internal static class CoursePages
         return accepted ?? (platformDefault == "en" ? "en" : "fr");
     }
 
+    /// <summary>An instant as the course pages write it, to the minute in UTC ("2026-03-02 08:00"; the page adds "UTC").</summary>
+    public static string Minute(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>
     /// The query a page's links and forms carry on, with its "?" (or empty): the function key (in Azure,
     /// an administrator opens the pages with <c>?code=</c>) and the interface language, then the given pairs.

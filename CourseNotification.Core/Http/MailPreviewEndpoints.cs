@@ -37,11 +37,11 @@ public sealed class MailPreviewEndpoints(LearnerMails mails, IOptions<PlatformOp
             return refusal!;
         }
         var e = LearnerPage.Encoder;
-        var t = Texts(request);
+        var t = CoursePageTexts.Of(request, platform.Value.DefaultLanguage);
         var d = preview.Decision;
         var carried = CoursePages.Carried(request);
         // "sent (2026-02-26 22:05 UTC): reason": the instant and the reason only when there is one.
-        var when = d.At is { } at ? $" ({at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC)" : "";
+        var when = d.At is { } at ? $" ({CoursePages.Minute(at)} UTC)" : "";
         var why = string.IsNullOrWhiteSpace(d.Reason) ? "" : t.Colon + t.Reason(d.Reason);
         var about = string.Format(CultureInfo.InvariantCulture, t.PreviewAbout, learnerId, t.SignalName(signal), t.StateName(d.State) + when + why, t.LanguageName(preview.Mail.Language));
         var body = $"""
@@ -77,7 +77,7 @@ public sealed class MailPreviewEndpoints(LearnerMails mails, IOptions<PlatformOp
         var refusal = await mails.SendTestAsync(courseId, learnerId, signal, address ?? "", cancellationToken);
         if (fromForm)
         {
-            var t = Texts(request);
+            var t = CoursePageTexts.Of(request, platform.Value.DefaultLanguage);
             return refusal is null
                 ? LearnerPage.Render(200, t.Lang, t.PreviewTitle, t.TestSent, [string.Format(CultureInfo.InvariantCulture, t.TestSentText, t.SignalName(signal), learnerId, address)])
                 : LearnerPage.Render(refusal.Status, t.Lang, t.PreviewTitle, t.NoTestSent, [$"{refusal.Field}{t.Colon}{refusal.Message}"]);
@@ -86,8 +86,6 @@ public sealed class MailPreviewEndpoints(LearnerMails mails, IOptions<PlatformOp
             ? Results.Accepted(value: new { courseId, learnerId, signal, sent = true })
             : Problems.Field(refusal.Status, refusal.Field, $"No test sent: {refusal.Message}");
     }
-
-    private CoursePageTexts Texts(HttpRequest request) => CoursePageTexts.For(CoursePages.Language(request, platform.Value.DefaultLanguage));
 
     private async Task<(PreviewedMail? Preview, IResult? Problem)> PreviewAsync(long courseId, long learnerId, string signal, HttpRequest request, CancellationToken cancellationToken)
     {

@@ -65,7 +65,7 @@ public sealed class RequestGuard(RequestGuardOptions options, RouteRules rules, 
         {
             return null;
         }
-        var t = CoursePageTexts.For(CoursePages.Language(request, options.DefaultLanguage));
+        var t = CoursePageTexts.Of(request, options.DefaultLanguage);
         var noKeyGiven = request.Query["code"].Count == 0 && request.Headers["x-functions-key"].Count == 0;
         string[] said = problem.StatusCode == 401 && noKeyGiven && rules.Find(request.Method, request.Path)?.CoursePermission is not null
             ? [t.OpenFromMoodle]

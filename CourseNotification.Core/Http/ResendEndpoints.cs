@@ -24,11 +24,11 @@ public sealed class ResendEndpoints(SendContextReader contexts, LedgerStore ledg
             return refusal!;
         }
         var e = LearnerPage.Encoder;
-        var t = Texts(request);
+        var t = CoursePageTexts.Of(request, platform.Value.DefaultLanguage);
         var carried = CoursePages.Carried(request);
         var name = $"{sent.Context.Learner?.FirstName} {sent.Context.Learner?.LastName}".Trim();
         var went = string.Format(CultureInfo.InvariantCulture, t.ResendWent, t.SignalName(signal), name.Length > 0 ? name : $"#{learnerId}",
-            sent.Decision.At?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
+            sent.Decision.At is { } at ? CoursePages.Minute(at) : "?");
         var body = $"""
             <p>{e.Encode(went)}</p>
             <p>{e.Encode(t.ResendExplain)}</p>
@@ -52,7 +52,7 @@ public sealed class ResendEndpoints(SendContextReader contexts, LedgerStore ledg
         }
         var now = clock.GetUtcNow();
         var outcome = await ledger.RearmAsync(sent.Decision.Key!, sent.Context.History, request.HttpContext.DisplayName(), now, cancellationToken);
-        var t = Texts(request);
+        var t = CoursePageTexts.Of(request, platform.Value.DefaultLanguage);
         var e = LearnerPage.Encoder;
         var back = $"<p><a href=\"/courses/{courseId}/status{e.Encode(CoursePages.Carried(request))}\">{e.Encode(t.BackToStatus)}</a></p>";
         if (outcome == RearmOutcome.AlreadyAsked)
@@ -61,11 +61,9 @@ public sealed class ResendEndpoints(SendContextReader contexts, LedgerStore ledg
                 $"<p>{e.Encode(string.Format(CultureInfo.InvariantCulture, t.AlreadyAskedText, t.SignalName(signal)))}</p>{back}");
         }
         logger.LogInformation("{Signal} for learner {LearnerId} in course {CourseId} asked to be sent again", signal, learnerId, courseId);
-        var asked = string.Format(CultureInfo.InvariantCulture, t.AskedText, t.SignalName(signal), request.HttpContext.DisplayName(), now.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
+        var asked = string.Format(CultureInfo.InvariantCulture, t.AskedText, t.SignalName(signal), request.HttpContext.DisplayName(), CoursePages.Minute(now));
         return LearnerPage.Page(200, t.Lang, sent.Context.Course.FullName, t.Asked, $"<p>{e.Encode(asked)}</p>{back}");
     }
-
-    private CoursePageTexts Texts(HttpRequest request) => CoursePageTexts.For(CoursePages.Language(request, platform.Value.DefaultLanguage));
 
     /// <summary>The learner's decision for the signal now, which must say "sent" for the send the page showed (anchor, repeat).</summary>
     private async Task<((SendContext Context, Decision Decision)? Found, IResult? Refusal)> FindAsync(

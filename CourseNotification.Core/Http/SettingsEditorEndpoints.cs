@@ -337,7 +337,7 @@ public sealed class SettingsEditorEndpoints(
         var changes = await store.GetChangesAsync(courseId, cancellationToken);
         var latest = changes.Count > 0 ? changes[0] : null;
         return string.Format(CultureInfo.InvariantCulture, t.ChangedMeanwhile, latest?.By ?? "?",
-            latest?.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "?",
+            latest is null ? "?" : CoursePages.Minute(latest.At),
             latest is null || latest.Fields.Count == 0 ? t.NothingChanged : string.Join(", ", latest.Fields));
     }
 

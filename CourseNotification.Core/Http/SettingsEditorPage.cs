@@ -175,7 +175,7 @@ internal sealed class SettingsEditorPage
             html.Append("<ul class=\"changes\">");
             foreach (var change in Changes)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(change.By)}</strong>, {E(change.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC{t.Pages.Colon}{E(change.Fields.Count == 0 ? t.NothingChanged : string.Join(", ", change.Fields))}</li>");
+                html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(change.By)}</strong>, {E(CoursePages.Minute(change.At))} UTC{t.Pages.Colon}{E(change.Fields.Count == 0 ? t.NothingChanged : string.Join(", ", change.Fields))}</li>");
             }
             html.Append("</ul>");
         }

@@ -45,7 +45,7 @@ public sealed class StatusEndpoints(
         await BuildAsync(courseId, request, cancellationToken) switch
         {
             (null, var problem) => problem!,
-            (var status, _) => Results.Content(Html(status!, request, CoursePageTexts.For(CoursePages.Language(request, platform.Value.DefaultLanguage))), "text/html; charset=utf-8"),
+            (var status, _) => Results.Content(Html(status!, request, CoursePageTexts.Of(request, platform.Value.DefaultLanguage)), "text/html; charset=utf-8"),
         };
 
     private async Task<(CourseStatus? Status, IResult? Problem)> BuildAsync(long courseId, HttpRequest request, CancellationToken cancellationToken)
@@ -181,7 +181,7 @@ public sealed class StatusEndpoints(
             td a{"{"}color:inherit;text-decoration:none{"}"} td a:hover,td a:focus{"{"}text-decoration:underline;outline:2px solid #1d4ed8{"}"} form{"{"}margin:12px 0{"}"}
             </style></head><body>
             <h1>{e.Encode(status.CourseName)}</h1>
-            <p>{e.Encode(string.Format(CultureInfo.InvariantCulture, t.StatusIntro, status.CourseId, status.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), status.Learners))}</p>
+            <p>{e.Encode(string.Format(CultureInfo.InvariantCulture, t.StatusIntro, status.CourseId, CoursePages.Minute(status.At), status.Learners))}</p>
             <p><a href="/courses/{status.CourseId}/settings{e.Encode(carried)}">{e.Encode(t.SettingsLink)}</a></p>
             <form method="get" class="filters"><label>{e.Encode(t.State)} <select name="state"><option value="">{e.Encode(t.AnyState)}</option>
             """);

@@ -203,10 +203,12 @@ public sealed class CourseAccessTests
         Assert.AreEqual($"/courses/{course}/settings", new Uri(page.Url).AbsolutePath, "no key in the address");
         Assert.AreEqual("fr", await page.Locator("html").GetAttributeAsync("lang"), "the teacher's Moodle language");
 
-        const string subject = "{{firstName}}, votre formation {{courseName}} commence";
+        // The course's id in it: the inbox is shared with other tests' courses.
+        const string subject = "{{firstName}}, votre formation {{courseName}} ({{courseId}}) commence";
+        var expected = $"Léa, votre formation Sécurité au travail ({course}) commence";
         await page.Locator("#f-previewLearner").SelectOptionAsync(learner.ToString(CultureInfo.InvariantCulture));
         await page.Locator("#f-fr-subject").FillAsync(subject);
-        await Assertions.Expect(page.Locator("#preview-subject")).ToHaveTextAsync("Léa, votre formation Sécurité au travail commence", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("#preview-subject")).ToHaveTextAsync(expected, new() { Timeout = 15000 });
         await page.GetByRole(AriaRole.Button, new() { Name = "Enregistrer" }).ClickAsync();
         await Assertions.Expect(page.Locator(".saved")).ToBeVisibleAsync();
         StringAssert.Contains(await page.Locator(".changes").InnerTextAsync(), "Tina Teacher (Moodle user 77)", "recorded with who made it");
@@ -215,7 +217,7 @@ public sealed class CourseAccessTests
         Assert.AreEqual(HttpStatusCode.Accepted, scan.StatusCode);
         Assert.IsTrue(await host.App.Services.GetRequiredService<Pipeline>().WaitUntilEmptyAsync(TimeSpan.FromSeconds(60), TestContext.CancellationToken), "the queues did not empty");
         using var inbox = new MaildevInbox((await SharedServices.MaildevAsync()).WebUrl);
-        var mails = await inbox.WaitForAsync(m => m.Subject == "Léa, votre formation Sécurité au travail commence", 3, TimeSpan.FromSeconds(30), TestContext.CancellationToken);
+        var mails = await inbox.WaitForAsync(m => m.Subject == expected, 3, TimeSpan.FromSeconds(30), TestContext.CancellationToken);
         Assert.AreEqual(3, mails.Select(m => m.To).Distinct().Count(), "each of the course's three learners, with the teacher's subject");
         Assert.Contains($"l{learner}@example.org", mails.Select(m => m.To).ToList());
     }
