@@ -23,7 +23,7 @@ internal sealed record CoursePageTexts
     public required string PreviewTitle, PreviewAbout, Subject, HtmlPart, TextPart, SendTest, TestAddress, SendTestButton, TestSent, TestSentText, NoTestSent;
 
     // Send again. Went: signal, learner, instant. Asked: signal, who, instant.
-    public required string ResendQuestion, ResendWent, ResendExplain, ResendYes, ResendNo, AlreadyAsked, AlreadyAskedText, Asked, AskedText;
+    public required string ResendQuestion, ResendWent, ResendExplain, ResendYes, ResendNo, AlreadyAsked, AlreadyAskedText, Asked, AskedText, NothingToResend, NothingToResendText;
 
     // The door from Moodle, and what the guard says to a person it refuses.
     public required string CannotOpen, Refused, OpenFromMoodle, NotPermitted, TeachersHint;
@@ -63,6 +63,8 @@ internal sealed record CoursePageTexts
         ResendYes = "Yes, send it again", ResendNo = "No, back to the course status", AlreadyAsked = "Already asked",
         AlreadyAskedText = "This “{0}” mail was already asked to go out again and has not gone yet: nothing more was recorded.",
         Asked = "Asked to send again", AskedText = "The “{0}” mail will go out again at the next scan. Recorded: asked by {1} on {2} UTC.",
+        NothingToResend = "Nothing to send again",
+        NothingToResendText = "This “{0}” mail is not, or no longer, one that went out: it may already be asked to go out again, or the learner's situation changed. Nothing was changed; the course status shows where it stands.",
         CannotOpen = "This link cannot open the course", Refused = "Refused",
         OpenFromMoodle = "This course's pages open from the course in Moodle (the CourseNotification block): your session for this course has expired or was never opened.",
         NotPermitted = "Your access to this course from Moodle does not let you do this.",
@@ -118,6 +120,8 @@ internal sealed record CoursePageTexts
         ResendYes = "Oui, le renvoyer", ResendNo = "Non, retour à l’état du cours", AlreadyAsked = "Déjà demandé",
         AlreadyAskedText = "Le renvoi de ce message «\u00A0{0}\u00A0» est déjà demandé et il n’est pas encore parti\u00A0: rien de plus n’a été enregistré.",
         Asked = "Renvoi demandé", AskedText = "Le message «\u00A0{0}\u00A0» repartira au prochain passage. Enregistré\u00A0: demandé par {1} le {2} UTC.",
+        NothingToResend = "Rien à renvoyer",
+        NothingToResendText = "Ce message «\u00A0{0}\u00A0» n’est pas, ou plus, un message parti\u00A0: son renvoi est peut-être déjà demandé, ou la situation du stagiaire a changé. Rien n’a été modifié\u00A0; l’état du cours montre où il en est.",
         CannotOpen = "Ce lien ne peut pas ouvrir le cours", Refused = "Accès refusé",
         OpenFromMoodle = "Les pages de ce cours s’ouvrent depuis le cours dans Moodle (bloc CourseNotification)\u00A0: votre session pour ce cours a expiré ou n’a jamais été ouverte.",
         NotPermitted = "Votre accès à ce cours depuis Moodle ne permet pas de faire cela.",

@@ -4,6 +4,7 @@ using CourseNotification.Settings;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +22,7 @@ public sealed class ResendEndpoints(SendContextReader contexts, LedgerStore ledg
         var (found, refusal) = await FindAsync(courseId, learnerId, signal, request.Query["anchor"].ToString(), request.Query["repeat"].ToString(), cancellationToken);
         if (found is not { } sent)
         {
-            return refusal!;
+            return Readable(refusal!, courseId, signal, request);
         }
         var e = LearnerPage.Encoder;
         var t = CoursePageTexts.Of(request, platform.Value.DefaultLanguage);
@@ -48,13 +49,13 @@ public sealed class ResendEndpoints(SendContextReader contexts, LedgerStore ledg
         var (found, refusal) = await FindAsync(courseId, learnerId, signal, form["anchor"].ToString(), form["repeat"].ToString(), cancellationToken);
         if (found is not { } sent)
         {
-            return refusal!;
+            return Readable(refusal!, courseId, signal, request);
         }
         var now = clock.GetUtcNow();
         var outcome = await ledger.RearmAsync(sent.Decision.Key!, sent.Context.History, request.HttpContext.DisplayName(), now, cancellationToken);
         var t = CoursePageTexts.Of(request, platform.Value.DefaultLanguage);
         var e = LearnerPage.Encoder;
-        var back = $"<p><a href=\"/courses/{courseId}/status{e.Encode(CoursePages.Carried(request))}\">{e.Encode(t.BackToStatus)}</a></p>";
+        var back = BackLink(courseId, request, t);
         if (outcome == RearmOutcome.AlreadyAsked)
         {
             return LearnerPage.Page(409, t.Lang, sent.Context.Course.FullName, t.AlreadyAsked,
@@ -64,6 +65,25 @@ public sealed class ResendEndpoints(SendContextReader contexts, LedgerStore ledg
         var asked = string.Format(CultureInfo.InvariantCulture, t.AskedText, t.SignalName(signal), request.HttpContext.DisplayName(), CoursePages.Minute(now));
         return LearnerPage.Page(200, t.Lang, sent.Context.Course.FullName, t.Asked, $"<p>{e.Encode(asked)}</p>{back}");
     }
+
+    /// <summary>
+    /// A refusal as the person at the page sees it: a mail that is no longer a sent one (a second click, a
+    /// colleague's request, the learner's situation changed) is a page in their language; a link that was
+    /// tampered with (no such signal or learner, a malformed day) stays problem+json.
+    /// </summary>
+    private IResult Readable(IResult refusal, long courseId, string signal, HttpRequest request)
+    {
+        if (refusal is not ProblemHttpResult { StatusCode: 409 })
+        {
+            return refusal;
+        }
+        var t = CoursePageTexts.Of(request, platform.Value.DefaultLanguage);
+        var text = string.Format(CultureInfo.InvariantCulture, t.NothingToResendText, t.SignalName(signal));
+        return LearnerPage.Page(409, t.Lang, platform.Value.SiteName, t.NothingToResend, $"<p>{LearnerPage.Encoder.Encode(text)}</p>{BackLink(courseId, request, t)}");
+    }
+
+    private static string BackLink(long courseId, HttpRequest request, CoursePageTexts t) =>
+        $"<p><a href=\"/courses/{courseId}/status{LearnerPage.Encoder.Encode(CoursePages.Carried(request))}\">{LearnerPage.Encoder.Encode(t.BackToStatus)}</a></p>";
 
     /// <summary>The learner's decision for the signal now, which must say "sent" for the send the page showed (anchor, repeat).</summary>
     private async Task<((SendContext Context, Decision Decision)? Found, IResult? Refusal)> FindAsync(

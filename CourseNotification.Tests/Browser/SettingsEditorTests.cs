@@ -207,6 +207,10 @@ public sealed class SettingsEditorTests
         var twice = await host.Http.PostAsync(action!.TrimStart('/'), new FormUrlEncodedContent(form), TestContext.CancellationToken);
         Assert.AreEqual(HttpStatusCode.Conflict, twice.StatusCode);
         Assert.AreEqual(HttpStatusCode.Conflict, (await host.Http.GetAsync(new Uri(confirm), TestContext.CancellationToken)).StatusCode, "no longer a sent mail: asked, not gone yet");
+        // The same confirmation opened again in the browser (a second tab, the back button): a page saying so, in French.
+        Assert.AreEqual(409, (await page.GotoAsync(confirm))!.Status);
+        Assert.AreEqual("Rien à renvoyer", await page.Locator("h1").InnerTextAsync());
+        StringAssert.Contains(await page.Locator("main").InnerTextAsync(), "Rien n’a été modifié");
 
         var phone = await Chromium.NewPageAsync(width: 360, height: 780);
         await phone.GotoAsync(new Uri(host.Http.BaseAddress!, $"courses/{course}/status").ToString());
