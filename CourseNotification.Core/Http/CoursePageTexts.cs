@@ -25,6 +25,9 @@ internal sealed record CoursePageTexts
     // Send again. Went: signal, learner, instant. Asked: signal, who, instant.
     public required string ResendQuestion, ResendWent, ResendExplain, ResendYes, ResendNo, AlreadyAsked, AlreadyAskedText, Asked, AskedText, NothingToResend, NothingToResendText;
 
+    // The administrators' site overview. Period: from, to.
+    public required string OverviewTitle, OverviewPeriod, Intake, LastEvent, LastSync, PoisonedSends, Courses, CourseColumn, SentColumn, FailedColumn, DueColumn, PoisonedColumn, StatusLink, Never;
+
     // The door from Moodle, and what the guard says to a person it refuses.
     public required string CannotOpen, Refused, OpenFromMoodle, NotPermitted, TeachersHint;
 
@@ -65,6 +68,9 @@ internal sealed record CoursePageTexts
         Asked = "Asked to send again", AskedText = "The “{0}” mail will go out again at the next scan. Recorded: asked by {1} on {2} UTC.",
         NothingToResend = "Nothing to send again",
         NothingToResendText = "This “{0}” mail is not, or no longer, one that went out: it may already be asked to go out again, or the learner's situation changed. Nothing was changed; the course status shows where it stands.",
+        OverviewTitle = "Site overview", OverviewPeriod = "From {0} to {1} UTC.", Intake = "Intake", LastEvent = "Last Moodle event", LastSync = "Last pull sync",
+        PoisonedSends = "Poisoned sends", Courses = "Courses", CourseColumn = "Course", SentColumn = "Sent", FailedColumn = "Failed", DueColumn = "Due now",
+        PoisonedColumn = "Poisoned", StatusLink = "status", Never = "never",
         CannotOpen = "This link cannot open the course", Refused = "Refused",
         OpenFromMoodle = "This course's pages open from the course in Moodle (the CourseNotification block): your session for this course has expired or was never opened.",
         NotPermitted = "Your access to this course from Moodle does not let you do this.",
@@ -122,6 +128,9 @@ internal sealed record CoursePageTexts
         Asked = "Renvoi demandé", AskedText = "Le message «\u00A0{0}\u00A0» repartira au prochain passage. Enregistré\u00A0: demandé par {1} le {2} UTC.",
         NothingToResend = "Rien à renvoyer",
         NothingToResendText = "Ce message «\u00A0{0}\u00A0» n’est pas, ou plus, un message parti\u00A0: son renvoi est peut-être déjà demandé, ou la situation du stagiaire a changé. Rien n’a été modifié\u00A0; l’état du cours montre où il en est.",
+        OverviewTitle = "Vue d’ensemble du site", OverviewPeriod = "Du {0} au {1} UTC.", Intake = "Réception des données", LastEvent = "Dernier évènement de Moodle",
+        LastSync = "Dernière synchronisation", PoisonedSends = "Envois en quarantaine", Courses = "Cours", CourseColumn = "Cours", SentColumn = "Envoyés",
+        FailedColumn = "Échecs", DueColumn = "À envoyer", PoisonedColumn = "En quarantaine", StatusLink = "état", Never = "jamais",
         CannotOpen = "Ce lien ne peut pas ouvrir le cours", Refused = "Accès refusé",
         OpenFromMoodle = "Les pages de ce cours s’ouvrent depuis le cours dans Moodle (bloc CourseNotification)\u00A0: votre session pour ce cours a expiré ou n’a jamais été ouverte.",
         NotPermitted = "Votre accès à ce cours depuis Moodle ne permet pas de faire cela.",

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
 using CourseNotification.Scanning;
+using CourseNotification.Settings;
 using CourseNotification.Signals;
 using CourseNotification.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace CourseNotification.Http;
 
@@ -12,8 +14,9 @@ public sealed record CourseOverview(long CourseId, string Name, int Sent, int Fa
 /// <summary>The site at a glance: per course what went out and failed in a period, what is due now, what is poisoned; and the intake's health.</summary>
 public sealed record SiteOverview(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<CourseOverview> Courses, int PoisonedTotal, IntakeHealth Intake);
 
-/// <summary><c>GET /api/overview?from=&amp;to=</c> (JSON) and <c>GET /overview</c> (HTML); the period defaults to the last 7 days.</summary>
-public sealed class OverviewEndpoints(CourseStore courses, CourseDecisions decisions, LedgerStore ledger, HealthStore health, StorageAccount storage, TimeProvider clock)
+/// <summary><c>GET /api/overview?from=&amp;to=</c> (JSON) and <c>GET /overview</c> (HTML, in French or English as the course pages); the period defaults to the last 7 days.</summary>
+public sealed class OverviewEndpoints(
+    CourseStore courses, CourseDecisions decisions, LedgerStore ledger, HealthStore health, StorageAccount storage, IOptions<PlatformOptions> platform, TimeProvider clock)
 {
     public async Task<IResult> GetJsonAsync(HttpRequest request, CancellationToken cancellationToken) =>
         await BuildAsync(request, cancellationToken) switch
@@ -26,7 +29,7 @@ public sealed class OverviewEndpoints(CourseStore courses, CourseDecisions decis
         await BuildAsync(request, cancellationToken) switch
         {
             (null, var problem) => problem!,
-            (var overview, _) => Results.Content(Html(overview!), "text/html; charset=utf-8"),
+            (var overview, _) => Results.Content(Html(overview!, request, CoursePageTexts.Of(request, platform.Value.DefaultLanguage)), "text/html; charset=utf-8"),
         };
 
     private async Task<(SiteOverview? Overview, IResult? Problem)> BuildAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -81,27 +84,29 @@ public sealed class OverviewEndpoints(CourseStore courses, CourseDecisions decis
         return true;
     }
 
-    private static string Html(SiteOverview overview)
+    private static string Html(SiteOverview overview, HttpRequest request, CoursePageTexts t)
     {
         var e = LearnerPage.Encoder;
-        string When(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "never";
+        string When(DateTimeOffset? at) => at is { } instant ? $"{CoursePages.Minute(instant)} UTC" : t.Never;
+        // The courses' links carry the key and the language on, as the course pages' own links do.
+        var carried = e.Encode(CoursePages.Carried(request));
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Site overview</title>
+            <!doctype html><html lang="{t.Lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{e.Encode(t.OverviewTitle)}</title>
             <style>body{"{"}font-family:Arial,Helvetica,sans-serif;margin:16px;color:#1f2937{"}"} table{"{"}border-collapse:collapse{"}"} th,td{"{"}border:1px solid #e5e7eb;padding:4px 8px;text-align:left{"}"} .bad{"{"}color:#b91c1c;font-weight:bold{"}"}</style>
-            </head><body><h1>Site overview</h1>
-            <p>From {overview.From.UtcDateTime:yyyy-MM-dd HH:mm} to {overview.To.UtcDateTime:yyyy-MM-dd HH:mm} UTC.</p>
-            <h2>Intake</h2><ul>
-            <li>Last Moodle event: {When(overview.Intake.LastEventAt)}</li>
-            <li>Last pull sync: {When(overview.Intake.LastSyncAt)}{(overview.Intake.LastSyncSummary is { } summary ? $": {e.Encode(summary)}" : "")}{(overview.Intake.LastSyncError is { } error ? $" <span class=\"bad\">{e.Encode(error)}</span>" : "")}</li>
-            <li>Poisoned sends: <span{(overview.PoisonedTotal > 0 ? " class=\"bad\"" : "")}>{overview.PoisonedTotal}</span></li>
-            </ul><h2>Courses</h2>
-            <table><thead><tr><th scope="col">Course</th><th scope="col">Sent</th><th scope="col">Failed</th><th scope="col">Due now</th><th scope="col">Poisoned</th><th scope="col"></th></tr></thead><tbody>
+            </head><body><h1>{e.Encode(t.OverviewTitle)}</h1>
+            <p>{e.Encode(string.Format(CultureInfo.InvariantCulture, t.OverviewPeriod, CoursePages.Minute(overview.From), CoursePages.Minute(overview.To)))}</p>
+            <h2>{e.Encode(t.Intake)}</h2><ul>
+            <li>{e.Encode(t.LastEvent)}{t.Colon}{When(overview.Intake.LastEventAt)}</li>
+            <li>{e.Encode(t.LastSync)}{t.Colon}{When(overview.Intake.LastSyncAt)}{(overview.Intake.LastSyncSummary is { } summary ? $"{t.Colon}{e.Encode(summary)}" : "")}{(overview.Intake.LastSyncError is { } error ? $" <span class=\"bad\">{e.Encode(error)}</span>" : "")}</li>
+            <li>{e.Encode(t.PoisonedSends)}{t.Colon}<span{(overview.PoisonedTotal > 0 ? " class=\"bad\"" : "")}>{overview.PoisonedTotal}</span></li>
+            </ul><h2>{e.Encode(t.Courses)}</h2>
+            <table><thead><tr><th scope="col">{e.Encode(t.CourseColumn)}</th><th scope="col">{e.Encode(t.SentColumn)}</th><th scope="col">{e.Encode(t.FailedColumn)}</th><th scope="col">{e.Encode(t.DueColumn)}</th><th scope="col">{e.Encode(t.PoisonedColumn)}</th><th scope="col"></th></tr></thead><tbody>
             """);
         foreach (var course in overview.Courses)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\">{e.Encode(course.Name)} ({course.CourseId})</th><td>{course.Sent}</td><td{(course.Failed > 0 ? " class=\"bad\"" : "")}>{course.Failed}</td><td>{course.Due}</td><td>{course.Poisoned}</td><td><a href=\"/courses/{course.CourseId}/status\">status</a></td></tr>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\">{e.Encode(course.Name)} ({course.CourseId})</th><td>{course.Sent}</td><td{(course.Failed > 0 ? " class=\"bad\"" : "")}>{course.Failed}</td><td>{course.Due}</td><td>{course.Poisoned}</td><td><a href=\"/courses/{course.CourseId}/status{carried}\">{e.Encode(t.StatusLink)}</a></td></tr>");
         }
         html.Append("</tbody></table></body></html>");
         return html.ToString();

@@ -59,7 +59,7 @@ public sealed class OverviewTests
 
         var page = await http.GetStringAsync($"overview?{period}", TestContext.CancellationToken);
         StringAssert.Contains(page, "Vue d&#x27;ensemble", "escaped");
-        StringAssert.Contains(page, $"<a href=\"/courses/{course}/status\">status</a>");
+        StringAssert.Contains(page, $"<a href=\"/courses/{course}/status\">état</a>", "in the platform's French when the client names no language");
         Assert.AreEqual(HttpStatusCode.BadRequest, (await http.GetAsync("api/overview?from=2040-01-01T00:00:00Z&to=2039-01-01T00:00:00Z", TestContext.CancellationToken)).StatusCode);
 
         await poison.ClearMessagesAsync(TestContext.CancellationToken);
@@ -90,7 +90,8 @@ public sealed class OverviewTests
         var row = overview["courses"]!.AsArray().Single(c => (long)c!["courseId"]! == course)!;
         Assert.AreEqual(1, (int)row["sent"]!, "one mail went out; the answer is not a send");
 
-        var page = await host.Http.GetStringAsync($"overview?{period}", TestContext.CancellationToken);
+        var page = await host.Http.GetStringAsync($"overview?{period}&lang=en", TestContext.CancellationToken);
         StringAssert.Contains(page, "From 2038-06-06 08:00 to 2038-06-08 08:00 UTC.", "10:00 in Paris is 08:00 UTC");
+        StringAssert.Contains(page, $"<a href=\"/courses/{course}/status?lang=en\">status</a>", "the language carried on to the course's page");
     }
 }
