@@ -40,6 +40,8 @@ public static class ServeHost
         builder.Services.AddSingleton<Pipeline>();
         if (runWorkers)
         {
+            // Serve__HourlyScan=false: no scan at the top of each hour, only those asked for (POST /api/scan, cn scan),
+            // so what is sent follows the caller's steps alone (a walk-through, a test against a real Moodle on the real clock).
             if (builder.Configuration.GetValue("Serve:HourlyScan", true))
             {
                 builder.Services.AddHostedService<HourlyScanWorker>();
@@ -54,12 +56,6 @@ public static class ServeHost
         MapRoutes(app);
         return app;
     }
-
-    /// <summary>
-    /// <c>false</c>: no scan at the top of each hour, only those asked for (<c>POST /api/scan</c>, <c>cn scan</c>),
-    /// so what is sent follows the caller's steps alone (a walk through, a test against a real Moodle on the real clock).
-    /// </summary>
-    public const string HourlyScanSetting = "Serve__HourlyScan";
 
     /// <summary>The setting holding the key of the keyed routes (<c>?code=</c> or <c>x-functions-key</c>).</summary>
     public const string KeySetting = "Serve__Key";

@@ -1,4 +1,3 @@
-using CourseNotification.Dispatch;
 using CourseNotification.Templates;
 
 namespace CourseNotification.Http;

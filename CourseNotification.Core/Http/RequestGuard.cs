@@ -66,12 +66,15 @@ public sealed class RequestGuard(RequestGuardOptions options, RouteRules rules, 
             return null;
         }
         var t = CoursePageTexts.Of(request, options.DefaultLanguage);
-        var noKeyGiven = request.Query["code"].Count == 0 && request.Headers["x-functions-key"].Count == 0;
-        string[] said = problem.StatusCode == 401 && noKeyGiven && rules.Find(request.Method, request.Path)?.CoursePermission is not null
+        string[] said = problem.StatusCode == 401 && string.IsNullOrEmpty(GivenKey(request)) && rules.Find(request.Method, request.Path)?.CoursePermission is not null
             ? [t.OpenFromMoodle]
             : [problem.ProblemDetails.Detail ?? "", t.TeachersHint];
         return LearnerPage.Render(problem.StatusCode, t.Lang, options.SiteName, t.Refused, said);
     }
+
+    /// <summary>The key the request gives, as the Functions host reads it: <c>?code=</c>, else the <c>x-functions-key</c> header.</summary>
+    private static string? GivenKey(HttpRequest request) =>
+        request.Query["code"] is { Count: > 0 } code ? code[0] : request.Headers["x-functions-key"] is { Count: > 0 } header ? header[0] : null;
 
     /// <summary>The refusal, as problem+json, or null when the request may go on.</summary>
     public IResult? Check(HttpContext context)
@@ -112,7 +115,7 @@ public sealed class RequestGuard(RequestGuardOptions options, RouteRules rules, 
         }
         if (keyHash is not null && !open && !keyed && !bySession)
         {
-            var given = request.Query["code"] is { Count: > 0 } code ? code[0] : request.Headers["x-functions-key"] is { Count: > 0 } header ? header[0] : null;
+            var given = GivenKey(request);
             if (string.IsNullOrEmpty(given))
             {
                 return Problems.Field(401, "code", route?.CoursePermission is null

@@ -34,11 +34,8 @@ public sealed class CourseSettingsStore(StorageAccount storage)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly TableClient _table = storage.Table(StorageNames.CourseSettingsTable);
 
-    public async Task<CourseSettings?> GetAsync(long courseId, CancellationToken cancellationToken)
-    {
-        var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, StorageNames.Key(courseId), [.. LongText.Names("Settings")], cancellationToken);
-        return row.HasValue ? JsonSerializer.Deserialize<CourseSettings>(LongText.Get(row.Value!, "Settings") ?? "{}", Json) : null;
-    }
+    public async Task<CourseSettings?> GetAsync(long courseId, CancellationToken cancellationToken) =>
+        (await GetVersionedAsync(courseId, cancellationToken)).Settings;
 
     /// <summary>Every course that has settings, with them, a page of rows at a time (a projected scan of one partition).</summary>
     public async IAsyncEnumerable<(long CourseId, CourseSettings Settings)> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
